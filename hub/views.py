@@ -1,0 +1,78 @@
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from wagtail.models import Locale, Page
+
+SEARCH_PAGE_SIZE = 30
+SEARCH_MAX_QUERY = 200
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 otherwise (for load balancers and uptime checks)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "unhealthy", whatever its class
+        return JsonResponse({"status": "error", "database": exc.__class__.__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /*/recherche/",
+        "Disallow: /*/search/",
+        f"Sitemap: {settings.SITE_BASE_URL}/sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def search(request):
+    """Site search over every published, public page of the current language, grouped by page type."""
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_QUERY]
+    groups = OrderedDict()
+    page_obj = None
+    total = 0
+    if query:
+        locale = Locale.objects.filter(language_code=get_language()).first() or Locale.get_default()
+        results = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific().search(query)
+        paginator = Paginator(results, SEARCH_PAGE_SIZE)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            page_obj = paginator.page(1)
+        total = paginator.count
+        for result in page_obj.object_list:
+            label = result._meta.verbose_name_plural
+            groups.setdefault(str(label), []).append(result)
+    return render(
+        request,
+        "pages/search.html",
+        {"query": query, "groups": groups, "page_obj": page_obj, "total": total},
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that may touch the failing part: a plain render of a static template.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({"request": None}), status=500)
