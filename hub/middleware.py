@@ -12,7 +12,7 @@ PUBLIC_POLICY = (
     "font-src 'self' data:; "
     "connect-src 'self'; "
     "frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # The Wagtail admin relies on inline scripts; it keeps the other restrictions.
 ADMIN_POLICY = (

@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
+from hub.search import clean_query
+
 SEARCH_PAGE_SIZE = 30
-SEARCH_MAX_QUERY = 200
 
 
 @never_cache
@@ -44,13 +45,14 @@ def robots_txt(request):
 @require_GET
 def search(request):
     """Site search over every published, public page of the current language, grouped by page type."""
-    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_QUERY]
+    query = (request.GET.get("q") or "").strip()[:200]
+    terms = clean_query(query)
     groups = OrderedDict()
     page_obj = None
     total = 0
-    if query:
+    if terms:
         locale = Locale.objects.filter(language_code=get_language()).first() or Locale.get_default()
-        results = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific().search(query)
+        results = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific().search(terms)
         paginator = Paginator(results, SEARCH_PAGE_SIZE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))

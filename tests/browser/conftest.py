@@ -1,0 +1,89 @@
+"""Playwright with Debian's Chromium against pytest-django's live server.
+
+Tests here skip with a message naming what is missing (Chromium, axe-core, vnu-jar, Java) on a laptop
+that lacks them; with HUB_REQUIRE_BROWSER=1 (set by .ci/run) a missing part fails instead.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("HUB_CHROMIUM", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require(condition, what):
+    if condition:
+        return
+    message = f"{what} is missing (see README, « make browser-deps »)"
+    if os.environ.get("HUB_REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    # bypass_csp lets the tests inject axe-core; the site's own scripts run under its real policy otherwise.
+    context = chromium.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_source():
+    require(AXE_JS.exists(), f"axe-core ({AXE_JS})")
+    return AXE_JS.read_text()
+
+
+@pytest.fixture
+def vnu_command():
+    java = shutil.which("java")
+    require(java is not None, "Java (for the Nu HTML checker)")
+    require(VNU_JAR.exists(), f"vnu-jar ({VNU_JAR})")
+    return [java, "-Xss4m", "-jar", str(VNU_JAR)]
+
+
+@pytest.fixture
+def demo_site(transactional_db, settings):
+    """The demo site at a small size, on one real commune (the full territory import is tested elsewhere)."""
+    from django.core.management import call_command
+
+    from hub.models import Commune, Department, Region
+
+    region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
+    department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
+    Commune.objects.create(
+        insee_code="80001", name="Abbeville", slug="abbeville-80001", population=22595,
+        department=department, latitude=50.1086, longitude=1.8322,
+    )
+    call_command(
+        "load_demo", "--projects", "6", "--resources", "4", "--events", "4", "--members", "6",
+        "--subscribers", "10", verbosity=0,
+    )

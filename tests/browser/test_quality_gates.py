@@ -1,0 +1,75 @@
+"""Quality gates every page type inherits: axe-core (WCAG 2.1 AA) and the Nu HTML checker.
+
+The pages are found from the page tree — one live page of each specific page type, in each language —
+so a page type added later is checked without editing this test.
+"""
+
+import json
+import subprocess
+
+import pytest
+from wagtail.models import Page
+
+pytestmark = pytest.mark.browser
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def one_page_per_type_and_language():
+    seen = {}
+    for page in Page.objects.live().public().filter(depth__gt=1).order_by("path").specific():
+        key = (type(page).__name__, page.locale.language_code)
+        seen.setdefault(key, page.url)
+    return seen
+
+
+def extra_views():
+    """Views that are not pages but every visitor meets."""
+    return {
+        ("search", "fr"): "/fr/recherche/?q=centre",
+        ("search", "en"): "/en/search/?q=centre",
+        ("not-found", "fr"): "/fr/page-inexistante/",
+    }
+
+
+def test_every_page_type_passes_axe_and_the_html_checker(
+    browser_page, live_server, demo_site, axe_source, vnu_command, tmp_path
+):
+    targets = {**one_page_per_type_and_language(), **extra_views()}
+    page_types = {kind for kind, _lang in targets}
+    assert {"HomePage", "StandardPage"} <= page_types
+    assert {lang for _kind, lang in targets} == {"fr", "en"}
+
+    violations = []
+    html_files = {}
+    for (kind, lang), path in sorted(targets.items()):
+        response = browser_page.goto(f"{live_server.url}{path}")
+        expected = 404 if kind == "not-found" else 200
+        assert response is not None and response.status == expected, f"{path}: {response and response.status}"
+        html_file = tmp_path / f"{kind}-{lang}.html"
+        html_file.write_bytes(response.body())
+        html_files[str(html_file)] = path
+
+        browser_page.add_script_tag(content=axe_source)
+        result = browser_page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        for violation in result["violations"]:
+            if violation["impact"] in BLOCKING_IMPACTS:
+                targets_hit = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                violations.append(f"{path} [{violation['impact']}] {violation['id']}: {violation['help']} {targets_hit}")
+    assert not violations, "axe-core found blocking WCAG 2.1 AA violations:\n" + "\n".join(violations)
+
+    checked = subprocess.run(
+        [*vnu_command, "--errors-only", "--format", "json", *html_files],
+        capture_output=True, text=True, timeout=300,
+    )
+    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{html_files.get(m.get('url', '').removeprefix('file:'), m.get('url'))}:{m.get('lastLine')} {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert not errors, "The Nu HTML checker found errors:\n" + "\n".join(errors)
