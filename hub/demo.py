@@ -11,7 +11,10 @@ from hub.models import HomePage, OperatorSettings, Programme, StandardPage, Them
 
 PROGRAMMES = [
     {
-        "slug": "acv", "short_name": "ACV", "colour": "blue-ecume", "sort_order": 1,
+        "slug": "acv",
+        "short_name": "ACV",
+        "colour": "blue-ecume",
+        "sort_order": 1,
         "name": ("Action cœur de ville", "Action cœur de ville (town-centre action plan)"),
         "description": (
             "Plan national lancé en 2018 pour redonner de l'attractivité aux centres des villes moyennes : "
@@ -22,7 +25,10 @@ PROGRAMMES = [
         ),
     },
     {
-        "slug": "pvd", "short_name": "PVD", "colour": "green-emeraude", "sort_order": 2,
+        "slug": "pvd",
+        "short_name": "PVD",
+        "colour": "green-emeraude",
+        "sort_order": 2,
         "name": ("Petites villes de demain", "Petites villes de demain (small towns of tomorrow)"),
         "description": (
             "Programme qui accompagne les communes de moins de 20 000 habitants exerçant des fonctions de "
@@ -32,7 +38,10 @@ PROGRAMMES = [
         ),
     },
     {
-        "slug": "cvv", "short_name": "CVV", "colour": "purple-glycine", "sort_order": 3,
+        "slug": "cvv",
+        "short_name": "CVV",
+        "colour": "purple-glycine",
+        "sort_order": 3,
         "name": ("Centres-Villes Vivants", "Centres-Villes Vivants (living town centres)"),
         "description": (
             "Programme de la Métropole du Grand Paris lancé en 2018 : appui stratégique, fonds FIMACS, "
@@ -44,10 +53,20 @@ PROGRAMMES = [
 ]
 
 THEMATICS = [
-    ("habitat", "Réhabilitation de l'habitat en centre-ville", "Housing renovation in the town centre", "orange-terre-battue"),
+    (
+        "habitat",
+        "Réhabilitation de l'habitat en centre-ville",
+        "Housing renovation in the town centre",
+        "orange-terre-battue",
+    ),
     ("commerce", "Développement économique et commercial", "Economic and retail development", "yellow-tournesol"),
     ("mobilites", "Accessibilité, mobilités et connexions", "Access, mobility and connections", "blue-cumulus"),
-    ("espaces-publics", "Formes urbaines, espaces publics et patrimoine", "Urban form, public space and heritage", "green-bourgeon"),
+    (
+        "espaces-publics",
+        "Formes urbaines, espaces publics et patrimoine",
+        "Urban form, public space and heritage",
+        "green-bourgeon",
+    ),
     ("equipements", "Équipements et services publics", "Public facilities and services", "pink-tuile"),
     ("transition-ecologique", "Transition écologique", "Ecological transition", "green-menthe"),
     ("management-centre-ville", "Management de centre-ville", "Town-centre management", "purple-glycine"),
@@ -79,8 +98,12 @@ def build_taxonomy():
     fr, en = locales()
     for order, spec in enumerate(PROGRAMMES, start=1):
         common = {"short_name": spec["short_name"], "colour": spec["colour"], "sort_order": order}
-        source = _upsert_term(Programme, spec["slug"], fr, name=spec["name"][0], description=spec["description"][0], **common)
-        _upsert_term(Programme, spec["slug"], en, source, name=spec["name"][1], description=spec["description"][1], **common)
+        source = _upsert_term(
+            Programme, spec["slug"], fr, name=spec["name"][0], description=spec["description"][0], **common
+        )
+        _upsert_term(
+            Programme, spec["slug"], en, source, name=spec["name"][1], description=spec["description"][1], **common
+        )
     for order, (slug, name_fr, name_en, colour) in enumerate(THEMATICS, start=1):
         source = _upsert_term(Thematic, slug, fr, name=name_fr, colour=colour, sort_order=order)
         _upsert_term(Thematic, slug, en, source, name=name_en, colour=colour, sort_order=order)
@@ -96,7 +119,8 @@ def _body(*blocks):
 
 HOME = {
     "fr": {
-        "title": "Accueil", "slug": "accueil",
+        "title": "Accueil",
+        "slug": "accueil",
         "hero_title": "Revitaliser les centres-villes, ensemble",
         "hero_text": (
             "Centralités réunit les villes et les équipes des programmes Action cœur de ville, Petites villes "
@@ -105,7 +129,8 @@ HOME = {
         ),
     },
     "en": {
-        "title": "Home", "slug": "home",
+        "title": "Home",
+        "slug": "home",
         "hero_title": "Reviving town centres, together",
         "hero_text": (
             "Centralités brings together the towns and teams of the Action cœur de ville, Petites villes de "
@@ -118,181 +143,258 @@ HOME = {
 # (key, in_menu, fr {title, slug, intro, body}, en {…})
 STANDARD_PAGES = [
     (
-        "about", True,
+        "about",
+        True,
         {
-            "title": "Le réseau", "slug": "le-reseau",
+            "title": "Le réseau",
+            "slug": "le-reseau",
             "intro": "Un espace commun aux programmes nationaux et métropolitains de revitalisation des centralités.",
             "body": _body(
                 ("heading", {"text": "Pourquoi un réseau", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Les centres-villes souffrent de la vacance commerciale, du départ des services et de la "
-                    "concurrence des zones périphériques. Les villes qui s'en sortent le mieux partagent ce "
-                    "qu'elles ont essayé, ce qui a marché et ce qui a coincé.",
-                    "Centralités donne à ces échanges un lieu : la Projétothèque des bonnes pratiques, une "
-                    "bibliothèque de ressources, des ateliers thématiques, les Assises du Centre-Ville et un "
-                    "annuaire des managers de centre-ville, élus et partenaires.",
-                )),
-                ("key_figures", {"title": "Trois programmes", "figures": [
-                    {"value": "245", "label": "villes moyennes en Action cœur de ville"},
-                    {"value": "5", "label": "axes d'intervention ACV"},
-                    {"value": "8", "label": "actions du programme Centres-Villes Vivants"},
-                ]}),
-                ("callout", {
-                    "title": "Rejoindre le réseau",
-                    "text": _rich("Managers de centre-ville, élus, techniciens, fédérations : l'adhésion est "
-                                  "gratuite pour les collectivités engagées dans un programme."),
-                    "link": None, "link_label": "",
-                }),
+                (
+                    "paragraph",
+                    _rich(
+                        "Les centres-villes souffrent de la vacance commerciale, du départ des services et de la "
+                        "concurrence des zones périphériques. Les villes qui s'en sortent le mieux partagent ce "
+                        "qu'elles ont essayé, ce qui a marché et ce qui a coincé.",
+                        "Centralités donne à ces échanges un lieu : la Projétothèque des bonnes pratiques, une "
+                        "bibliothèque de ressources, des ateliers thématiques, les Assises du Centre-Ville et un "
+                        "annuaire des managers de centre-ville, élus et partenaires.",
+                    ),
+                ),
+                (
+                    "key_figures",
+                    {
+                        "title": "Trois programmes",
+                        "figures": [
+                            {"value": "245", "label": "villes moyennes en Action cœur de ville"},
+                            {"value": "5", "label": "axes d'intervention ACV"},
+                            {"value": "8", "label": "actions du programme Centres-Villes Vivants"},
+                        ],
+                    },
+                ),
+                (
+                    "callout",
+                    {
+                        "title": "Rejoindre le réseau",
+                        "text": _rich(
+                            "Managers de centre-ville, élus, techniciens, fédérations : l'adhésion est "
+                            "gratuite pour les collectivités engagées dans un programme."
+                        ),
+                        "link": None,
+                        "link_label": "",
+                    },
+                ),
             ),
         },
         {
-            "title": "The network", "slug": "the-network",
+            "title": "The network",
+            "slug": "the-network",
             "intro": "A shared space for the national and metropolitan town-centre revitalisation programmes.",
             "body": _body(
                 ("heading", {"text": "Why a network", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Town centres suffer from empty shops, departing services and competition from out-of-town "
-                    "retail. The towns that cope best share what they tried, what worked and what got stuck.",
-                    "Centralités gives those exchanges a home: the Projétothèque of good practices, a resource "
-                    "library, thematic workshops, the Assises du Centre-Ville and a directory of town-centre "
-                    "managers, elected officials and partners.",
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Town centres suffer from empty shops, departing services and competition from out-of-town "
+                        "retail. The towns that cope best share what they tried, what worked and what got stuck.",
+                        "Centralités gives those exchanges a home: the Projétothèque of good practices, a resource "
+                        "library, thematic workshops, the Assises du Centre-Ville and a directory of town-centre "
+                        "managers, elected officials and partners.",
+                    ),
+                ),
             ),
         },
     ),
     (
-        "programmes", True,
+        "programmes",
+        True,
         {
-            "title": "Les programmes", "slug": "les-programmes",
+            "title": "Les programmes",
+            "slug": "les-programmes",
             "intro": "Trois dispositifs, une même ambition : des centres vivants, habités et commerçants.",
             "body": _body(
                 ("heading", {"text": "Action cœur de ville", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Lancé en 2018 pour les villes moyennes, le plan s'organise autour de cinq axes : l'habitat, "
-                    "le développement économique et commercial, l'accessibilité et les mobilités, les formes "
-                    "urbaines et le patrimoine, les équipements et services publics."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Lancé en 2018 pour les villes moyennes, le plan s'organise autour de cinq axes : l'habitat, "
+                        "le développement économique et commercial, l'accessibilité et les mobilités, les formes "
+                        "urbaines et le patrimoine, les équipements et services publics."
+                    ),
+                ),
                 ("heading", {"text": "Petites villes de demain", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Le programme soutient l'ingénierie des communes de moins de 20 000 habitants qui jouent un "
-                    "rôle de centralité pour leur bassin de vie, avec de nombreux partenaires nationaux."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Le programme soutient l'ingénierie des communes de moins de 20 000 habitants qui jouent un "
+                        "rôle de centralité pour leur bassin de vie, avec de nombreux partenaires nationaux."
+                    ),
+                ),
                 ("heading", {"text": "Centres-Villes Vivants", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Porté par la Métropole du Grand Paris, il combine appui stratégique, cofinancements du FIMACS, "
-                    "une foncière pour acquérir des murs commerciaux et l'animation d'un réseau de managers."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Porté par la Métropole du Grand Paris, il combine appui stratégique, cofinancements du FIMACS, "
+                        "une foncière pour acquérir des murs commerciaux et l'animation d'un réseau de managers."
+                    ),
+                ),
             ),
         },
         {
-            "title": "The programmes", "slug": "the-programmes",
+            "title": "The programmes",
+            "slug": "the-programmes",
             "intro": "Three schemes, one ambition: lively town centres where people live and shop.",
             "body": _body(
                 ("heading", {"text": "Action cœur de ville", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Launched in 2018 for medium-sized towns, the plan works along five lines: housing, economic "
-                    "and retail development, access and mobility, urban form and heritage, public facilities."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Launched in 2018 for medium-sized towns, the plan works along five lines: housing, economic "
+                        "and retail development, access and mobility, urban form and heritage, public facilities."
+                    ),
+                ),
                 ("heading", {"text": "Petites villes de demain", "level": "h2"}),
-                ("paragraph", _rich(
-                    "The programme funds engineering for towns under 20,000 inhabitants that act as centres for "
-                    "their surroundings, with many national partners."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "The programme funds engineering for towns under 20,000 inhabitants that act as centres for "
+                        "their surroundings, with many national partners."
+                    ),
+                ),
                 ("heading", {"text": "Centres-Villes Vivants", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Run by the Métropole du Grand Paris, it combines strategic support, FIMACS co-funding, a "
-                    "property company buying retail premises and a network of town-centre managers."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Run by the Métropole du Grand Paris, it combines strategic support, FIMACS co-funding, a "
+                        "property company buying retail premises and a network of town-centre managers."
+                    ),
+                ),
             ),
         },
     ),
     (
-        "legal", False,
+        "legal",
+        False,
         {
-            "title": "Mentions légales", "slug": "mentions-legales",
+            "title": "Mentions légales",
+            "slug": "mentions-legales",
             "intro": "Éditeur, hébergeur et conditions de réutilisation des contenus.",
             "body": _body(
                 ("heading", {"text": "Éditeur", "level": "h2"}),
-                ("paragraph", _rich("Le site est édité par l'association qui anime le réseau des centralités. "
-                                    "Directeur ou directrice de la publication : la présidence de l'association.")),
+                (
+                    "paragraph",
+                    _rich(
+                        "Le site est édité par l'association qui anime le réseau des centralités. "
+                        "Directeur ou directrice de la publication : la présidence de l'association."
+                    ),
+                ),
                 ("heading", {"text": "Réutilisation", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Sauf mention contraire, les textes sont publiés sous Licence Ouverte 2.0. Les données "
-                    "territoriales proviennent du découpage administratif d'Etalab (licence MIT) et de la carte "
-                    "des villes Action cœur de ville de l'ANCT (Licence Ouverte 2.0)."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Sauf mention contraire, les textes sont publiés sous Licence Ouverte 2.0. Les données "
+                        "territoriales proviennent du découpage administratif d'Etalab (licence MIT) et de la carte "
+                        "des villes Action cœur de ville de l'ANCT (Licence Ouverte 2.0)."
+                    ),
+                ),
             ),
         },
         {
-            "title": "Legal notice", "slug": "legal-notice",
+            "title": "Legal notice",
+            "slug": "legal-notice",
             "intro": "Publisher, host and terms of reuse.",
             "body": _body(
                 ("heading", {"text": "Publisher", "level": "h2"}),
                 ("paragraph", _rich("The site is published by the association that runs the town-centre network.")),
                 ("heading", {"text": "Reuse", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Unless stated otherwise, texts are published under the Licence Ouverte 2.0. Territorial data "
-                    "comes from Etalab's administrative boundaries (MIT licence) and ANCT's map of Action cœur de "
-                    "ville towns (Licence Ouverte 2.0)."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Unless stated otherwise, texts are published under the Licence Ouverte 2.0. Territorial data "
+                        "comes from Etalab's administrative boundaries (MIT licence) and ANCT's map of Action cœur de "
+                        "ville towns (Licence Ouverte 2.0)."
+                    ),
+                ),
             ),
         },
     ),
     (
-        "accessibility", False,
+        "accessibility",
+        False,
         {
-            "title": "Déclaration d'accessibilité", "slug": "accessibilite",
+            "title": "Déclaration d'accessibilité",
+            "slug": "accessibilite",
             "intro": "Le site vise la conformité au RGAA 4.1 ; cette déclaration dit où il en est.",
             "body": _body(
                 ("heading", {"text": "État de conformité", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Le site est partiellement conforme au référentiel général d'amélioration de "
-                    "l'accessibilité (RGAA). Chaque type de page est contrôlé automatiquement à chaque "
-                    "modification ; un audit complet reste à conduire."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Le site est partiellement conforme au référentiel général d'amélioration de "
+                        "l'accessibilité (RGAA). Chaque type de page est contrôlé automatiquement à chaque "
+                        "modification ; un audit complet reste à conduire."
+                    ),
+                ),
                 ("heading", {"text": "Signaler un défaut", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Si vous ne pouvez pas accéder à un contenu ou à un service, écrivez-nous : nous vous "
-                    "proposerons une alternative accessible. Vous pouvez aussi saisir le Défenseur des droits."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Si vous ne pouvez pas accéder à un contenu ou à un service, écrivez-nous : nous vous "
+                        "proposerons une alternative accessible. Vous pouvez aussi saisir le Défenseur des droits."
+                    ),
+                ),
             ),
         },
         {
-            "title": "Accessibility statement", "slug": "accessibility",
+            "title": "Accessibility statement",
+            "slug": "accessibility",
             "intro": "The site aims at RGAA 4.1 compliance; this statement says where it stands.",
             "body": _body(
                 ("heading", {"text": "Compliance status", "level": "h2"}),
-                ("paragraph", _rich(
-                    "The site partially complies with the French accessibility framework (RGAA). Every page type "
-                    "is checked automatically on each change; a full audit is still to be carried out."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "The site partially complies with the French accessibility framework (RGAA). Every page type "
+                        "is checked automatically on each change; a full audit is still to be carried out."
+                    ),
+                ),
             ),
         },
     ),
     (
-        "privacy", False,
+        "privacy",
+        False,
         {
-            "title": "Données personnelles", "slug": "donnees-personnelles",
+            "title": "Données personnelles",
+            "slug": "donnees-personnelles",
             "intro": "Quelles données nous traitons, pourquoi, combien de temps, et vos droits.",
             "body": _body(
                 ("heading", {"text": "Ce que nous traitons", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Les inscriptions aux événements, les profils de l'annuaire et les abonnements à la lettre "
-                    "d'information. Chaque traitement repose sur votre consentement, enregistré avec sa date.",
-                    "Les données des inscriptions sont anonymisées quelques mois après l'événement. Vous pouvez "
-                    "à tout moment exporter ou supprimer votre compte depuis votre espace."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Les inscriptions aux événements, les profils de l'annuaire et les abonnements à la lettre "
+                        "d'information. Chaque traitement repose sur votre consentement, enregistré avec sa date.",
+                        "Les données des inscriptions sont anonymisées quelques mois après l'événement. Vous pouvez "
+                        "à tout moment exporter ou supprimer votre compte depuis votre espace.",
+                    ),
+                ),
             ),
         },
         {
-            "title": "Personal data", "slug": "personal-data",
+            "title": "Personal data",
+            "slug": "personal-data",
             "intro": "What data we process, why, for how long, and your rights.",
             "body": _body(
                 ("heading", {"text": "What we process", "level": "h2"}),
-                ("paragraph", _rich(
-                    "Event registrations, directory profiles and newsletter subscriptions, each based on your "
-                    "recorded consent. Registration data is anonymised a few months after the event."
-                )),
+                (
+                    "paragraph",
+                    _rich(
+                        "Event registrations, directory profiles and newsletter subscriptions, each based on your "
+                        "recorded consent. Registration data is anonymised a few months after the event."
+                    ),
+                ),
             ),
         },
     ),
@@ -316,6 +418,8 @@ def build_site():
     """The home page (French, with its English translation) as the default site's root, plus core pages."""
     fr, en = locales()
     root = Page.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has lost the tree's root
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=fr))
     home = HomePage.objects.filter(locale=fr, depth=2).first()
     if home is None:
         home = HomePage(locale=fr, **{k: v for k, v in HOME["fr"].items()})

@@ -37,7 +37,9 @@ def key_figures(request=None, page=None):
         count = Commune.objects.filter(programmes=programme).count()
         if count:
             figures.append(
-                KeyFigure(count, _("communes %(programme)s") % {"programme": programme.localized.label}, programme.sort_order)
+                KeyFigure(
+                    count, _("communes %(programme)s") % {"programme": programme.localized.label}, programme.sort_order
+                )
             )
     for hook in hooks.get_hooks("hub_key_figures"):
         figures.extend(hook(request=request) or [])

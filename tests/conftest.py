@@ -18,8 +18,13 @@ def abbeville(db):
     region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
     department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
     return Commune.objects.create(
-        insee_code="80001", name="Abbeville", slug="abbeville-80001", population=22595, department=department,
-        latitude=50.1086, longitude=1.8322,
+        insee_code="80001",
+        name="Abbeville",
+        slug="abbeville-80001",
+        population=22595,
+        department=department,
+        latitude=50.1086,
+        longitude=1.8322,
     )
 
 

@@ -8,7 +8,8 @@ from wagtail.images.blocks import ImageChooserBlock
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))
     alt = blocks.CharBlock(
-        label=_("texte alternatif"), required=False,
+        label=_("texte alternatif"),
+        required=False,
         help_text=_("Laisser vide si l'image est décorative ; sinon décrire ce qu'elle apporte."),
     )
     caption = blocks.CharBlock(label=_("légende"), required=False)

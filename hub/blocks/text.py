@@ -7,7 +7,9 @@ RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "documen
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("texte"), max_length=200)
     level = blocks.ChoiceBlock(
-        label=_("niveau"), choices=[("h2", _("Titre 2")), ("h3", _("Titre 3"))], default="h2",
+        label=_("niveau"),
+        choices=[("h2", _("Titre 2")), ("h3", _("Titre 3"))],
+        default="h2",
     )
 
     class Meta:

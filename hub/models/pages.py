@@ -19,7 +19,11 @@ class HomePage(Page):
     hero_title = models.CharField(_("titre d'accroche"), max_length=200, blank=True)
     hero_text = models.TextField(_("texte d'accroche"), blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("image d'accroche"),
     )
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))

@@ -11,15 +11,21 @@ class TaxonomyTerm(TranslatableMixin, models.Model):
     name = models.CharField(_("nom"), max_length=150)
     short_name = models.CharField(_("nom court"), max_length=30, blank=True)
     slug = models.SlugField(
-        _("identifiant"), max_length=80,
+        _("identifiant"),
+        max_length=80,
         help_text=_("Utilisé dans les adresses de filtre ; identique dans toutes les langues."),
     )
     colour = models.CharField(
-        _("couleur DSFR"), max_length=40, blank=True, default="blue-france",
+        _("couleur DSFR"),
+        max_length=40,
+        blank=True,
+        default="blue-france",
         help_text=_("Nom d'une couleur illustrative du DSFR, par exemple « green-emeraude »."),
     )
     pictogram = models.CharField(
-        _("icône"), max_length=60, blank=True,
+        _("icône"),
+        max_length=60,
+        blank=True,
         help_text=_("Classe d'icône DSFR, par exemple « fr-icon-store-line »."),
     )
     description = models.TextField(_("description"), blank=True)

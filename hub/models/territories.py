@@ -100,19 +100,36 @@ class Commune(index.Indexed, models.Model):
     postcodes = models.CharField(_("codes postaux"), max_length=300, blank=True)
     # Collectivités d'outre-mer have no département nor région.
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="communes",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
         verbose_name=_("département"),
     )
     epci = models.ForeignKey(
-        EPCI, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes", verbose_name=_("EPCI"),
+        EPCI,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name=_("EPCI"),
     )
     ept = models.ForeignKey(
-        EPCI, on_delete=models.SET_NULL, null=True, blank=True, related_name="ept_communes", verbose_name=_("EPT"),
+        EPCI,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ept_communes",
+        verbose_name=_("EPT"),
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     programmes = models.ManyToManyField(
-        "hub.Programme", blank=True, related_name="communes", verbose_name=_("programmes"),
+        "hub.Programme",
+        blank=True,
+        related_name="communes",
+        verbose_name=_("programmes"),
     )
 
     search_fields = [

@@ -15,9 +15,6 @@ CHROMIUM = Path(os.environ.get("HUB_CHROMIUM", "/usr/bin/chromium"))
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def require(condition, what):
     if condition:
@@ -33,17 +30,29 @@ def chromium():
     require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the tests' ORM calls stay synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -80,10 +89,25 @@ def demo_site(transactional_db, settings):
     region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
     department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
     Commune.objects.create(
-        insee_code="80001", name="Abbeville", slug="abbeville-80001", population=22595,
-        department=department, latitude=50.1086, longitude=1.8322,
+        insee_code="80001",
+        name="Abbeville",
+        slug="abbeville-80001",
+        population=22595,
+        department=department,
+        latitude=50.1086,
+        longitude=1.8322,
     )
     call_command(
-        "load_demo", "--projects", "6", "--resources", "4", "--events", "4", "--members", "6",
-        "--subscribers", "10", verbosity=0,
+        "load_demo",
+        "--projects",
+        "6",
+        "--resources",
+        "4",
+        "--events",
+        "4",
+        "--members",
+        "6",
+        "--subscribers",
+        "10",
+        verbosity=0,
     )

@@ -59,12 +59,16 @@ def test_every_page_type_passes_axe_and_the_html_checker(
         for violation in result["violations"]:
             if violation["impact"] in BLOCKING_IMPACTS:
                 targets_hit = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-                violations.append(f"{path} [{violation['impact']}] {violation['id']}: {violation['help']} {targets_hit}")
+                violations.append(
+                    f"{path} [{violation['impact']}] {violation['id']}: {violation['help']} {targets_hit}"
+                )
     assert not violations, "axe-core found blocking WCAG 2.1 AA violations:\n" + "\n".join(violations)
 
     checked = subprocess.run(
         [*vnu_command, "--errors-only", "--format", "json", *html_files],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
     errors = [
