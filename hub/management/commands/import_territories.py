@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hub import territories
 
@@ -24,7 +25,11 @@ class Command(BaseCommand):
             metavar="PATH",
             help="ANCT's communes-acv.geojson (plain or .gz); default: the copy shipped in hub/data",
         )
-        parser.add_argument("--no-index", action="store_true", help="skip indexing the communes for search")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="skip indexing the created or changed communes for search (manage.py update_index does it later)",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -41,13 +46,25 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
         if not options["no_index"]:
-            self.stdout.write(_("Index de recherche des communes…"))
-            indexed = territories.update_commune_search_index()
-            self.stdout.write(_("  %(count)d communes indexées") % {"count": indexed})
+            # Only what this run created or changed: a first import indexes everything, a re-run next to nothing.
+            changed = result.communes.changed_ids
+            count = len(changed) if changed is not None else result.communes.total
+            self.stdout.write(
+                ngettext(
+                    "Index de recherche : %(count)d commune à indexer…",
+                    "Index de recherche : %(count)d communes à indexer…",
+                    count,
+                )
+                % {"count": count}
+            )
+            indexed = territories.update_commune_search_index(changed)
+            self.stdout.write(
+                ngettext("  %(count)d commune indexée", "  %(count)d communes indexées", indexed) % {"count": indexed}
+            )
 
         self.stdout.write(
             self.style.SUCCESS(
-                _("Import terminé en %(seconds).1f s : %(created)d créations, %(updated)d mises à jour.")
+                _("Import terminé en %(seconds).1f s (créations : %(created)d, mises à jour : %(updated)d).")
                 % {"seconds": time.monotonic() - started, "created": result.created, "updated": result.updated}
             )
         )
