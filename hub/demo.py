@@ -5,7 +5,7 @@ Apps add their own demo content through the `hub_load_demo` hook (see load_demo)
 """
 
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from hub.models import HomePage, OperatorSettings, Programme, StandardPage, Thematic
 
@@ -418,8 +418,10 @@ def build_site():
     """The home page (French, with its English translation) as the default site's root, plus core pages."""
     fr, en = locales()
     root = Page.get_first_root_node()
-    if root is None:  # a flushed database (transactional tests) has lost the tree's root
+    if root is None:  # a flushed database (transactional tests) has lost the trees' roots
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=fr))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.filter(locale=fr, depth=2).first()
     if home is None:
         home = HomePage(locale=fr, **{k: v for k, v in HOME["fr"].items()})

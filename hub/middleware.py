@@ -8,7 +8,7 @@ PUBLIC_POLICY = (
     "default-src 'self'; "
     "script-src 'self' 'nonce-{nonce}'; "
     "style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:{media}; "
+    "img-src 'self' data: blob: https://tile.openstreetmap.org{media}; "
     "font-src 'self' data:; "
     "connect-src 'self'; "
     "frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com; "

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import pgettext_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.views import serve as wagtail_serve
 
 from hub import views
 from hub.api import api_router
@@ -30,6 +31,9 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path(pgettext_lazy("URL", "recherche/"), views.search, name="search"),
+    # Pages' file-like routes (export.csv, flux.xml, evenement.ics…) have no trailing slash, which
+    # Wagtail's own pattern requires; they go to the same page router.
+    re_path(r"^((?:[\w\-]+/)+[\w\-]+\.(?:csv|json|xml|ics|xlsx))$", wagtail_serve, name="wagtail_serve_file"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

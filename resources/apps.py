@@ -6,3 +6,6 @@ class ResourcesConfig(AppConfig):
     name = "resources"
     verbose_name = _("Projétothèque et ressources")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from resources import signals  # noqa: F401

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -221,6 +222,8 @@ else:
 WAGTAIL_SITE_NAME = "Centralités"
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Tag slugs end up in shareable filter URLs: keep them ASCII ("marche", not "marché").
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "csv", "zip"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

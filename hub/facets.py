@@ -1,0 +1,195 @@
+"""One faceted-listing mechanism for the Projétothèque, the resource library and the directory.
+
+A listing declares its facets; `FacetedListing` reads the query string, filters the queryset, counts each
+facet's values for the current selection (disjunctive: a facet's own choice does not narrow its counts)
+and paginates. Every count is one grouped SQL query, so the number of queries does not grow with rows.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q
+
+from hub.search import clean_query
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int = 0
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    """A filter on one query-string parameter.
+
+    `lookup` is the ORM path filtered with `__in` on the selected values; `choices` returns the
+    (value, label) pairs offered; `groups` maps a selected value to a Q when a value is a range or
+    a computed set (population bands, years) rather than a column value.
+    """
+
+    param: str
+    label: str
+    lookup: str = ""
+    choices: object = None  # callable(request) -> iterable of (value, label)
+    multiple: bool = True
+    ranges: dict = field(default_factory=dict)  # value -> Q, for computed values
+    hide_empty: bool = True
+
+    def offered(self, request):
+        return list(self.choices(request)) if callable(self.choices) else list(self.choices or [])
+
+    def parse(self, request, offered):
+        raw = request.GET.getlist(self.param) if self.multiple else request.GET.getlist(self.param)[:1]
+        known = {str(value) for value, _label in offered}
+        # Unknown values are ignored rather than failing: shared URLs outlive the taxonomy.
+        return [value for value in dict.fromkeys(v.strip() for v in raw) if value in known]
+
+    def condition(self, values):
+        if not values:
+            return Q()
+        if self.ranges:
+            condition = Q()
+            for value in values:
+                condition |= self.ranges[value]
+            return condition
+        return Q(**{f"{self.lookup}__in": values})
+
+    def counts(self, queryset, offered):
+        if self.ranges:
+            return {value: queryset.filter(self.ranges[value]).count() for value, _label in offered}
+        rows = queryset.values(self.lookup).annotate(n=Count("pk", distinct=True)).order_by()
+        return {str(row[self.lookup]): row["n"] for row in rows if row[self.lookup] is not None}
+
+    def range_counts_query(self, queryset, offered):
+        """All range counts in one query (conditional aggregation) instead of one query per range."""
+        aggregates = {
+            f"r{i}": Count("pk", filter=self.ranges[value], distinct=True) for i, (value, _l) in enumerate(offered)
+        }
+        totals = queryset.aggregate(**aggregates) if aggregates else {}
+        return {value: totals[f"r{i}"] for i, (value, _l) in enumerate(offered)}
+
+
+@dataclass
+class Sort:
+    value: str
+    label: str
+    ordering: tuple
+
+
+class FacetedListing:
+    """Reads a request against a base queryset and a set of facets; everything a listing template needs."""
+
+    page_size = 20
+
+    def __init__(self, request, base_queryset, facets, sorts, search=None, page_size=None):
+        self.request = request
+        self.base_queryset = base_queryset
+        self.facets = facets
+        self.sorts = sorts
+        self.search = search  # callable(queryset, terms) -> queryset restricted to matching rows
+        if page_size:
+            self.page_size = page_size
+        self.query = (request.GET.get("q") or "").strip()[:200]
+        self.terms = clean_query(self.query)
+        self._offered = {facet.param: facet.offered(request) for facet in facets}
+        self.selected = {facet.param: facet.parse(request, self._offered[facet.param]) for facet in facets}
+        sort_values = [s.value for s in sorts]
+        requested_sort = request.GET.get("tri", "")
+        self.sort = requested_sort if requested_sort in sort_values else (sort_values[0] if sort_values else "")
+
+    # Querysets -------------------------------------------------------------------------------------
+    def searched_queryset(self):
+        queryset = self.base_queryset
+        if self.terms and self.search is not None:
+            queryset = self.search(queryset, self.terms)
+        return queryset
+
+    def filtered_queryset(self, exclude=None):
+        queryset = self.searched_queryset()
+        condition = Q()
+        for facet in self.facets:
+            if facet.param != exclude:
+                condition &= facet.condition(self.selected[facet.param])
+        return queryset.filter(condition).distinct() if condition else queryset
+
+    def results(self):
+        queryset = self.filtered_queryset()
+        for sort in self.sorts:
+            if sort.value == self.sort:
+                return queryset.order_by(*sort.ordering)
+        return queryset
+
+    # Facets with counts ------------------------------------------------------------------------------
+    def facet_groups(self):
+        groups = []
+        for facet in self.facets:
+            offered = self._offered[facet.param]
+            scope = self.filtered_queryset(exclude=facet.param)
+            counts = facet.range_counts_query(scope, offered) if facet.ranges else facet.counts(scope, offered)
+            selected = set(self.selected[facet.param])
+            options = [
+                FacetOption(str(value), str(label), counts.get(str(value), 0), str(value) in selected)
+                for value, label in offered
+            ]
+            if facet.hide_empty:
+                options = [o for o in options if o.count or o.selected]
+            groups.append({"facet": facet, "options": options, "selected_count": len(selected)})
+        return groups
+
+    # Pagination and links --------------------------------------------------------------------------
+    def page(self, prepare=None):
+        """The requested page of results; `prepare` adds select/prefetch to the queryset before slicing."""
+        results = self.results()
+        if prepare is not None:
+            results = prepare(results)
+        paginator = Paginator(results, self.page_size)
+        try:
+            return paginator.page(self.request.GET.get("page", 1))
+        except PageNotAnInteger:
+            return paginator.page(1)
+        except EmptyPage:
+            return paginator.page(paginator.num_pages)
+
+    def active_filters(self):
+        """(label, url without that value) for each applied filter, for "remove" buttons."""
+        chips = []
+        labels = {
+            facet.param: dict((str(v), str(lab)) for v, lab in self._offered[facet.param]) for facet in self.facets
+        }
+        for facet in self.facets:
+            for value in self.selected[facet.param]:
+                chips.append(
+                    {
+                        "label": labels[facet.param].get(value, value),
+                        "facet": facet.label,
+                        "url": self.url(remove=(facet.param, value)),
+                    }
+                )
+        return chips
+
+    def params(self):
+        pairs = []
+        if self.query:
+            pairs.append(("q", self.query))
+        for facet in self.facets:
+            pairs.extend((facet.param, value) for value in self.selected[facet.param])
+        if self.sort and self.sorts and self.sort != self.sorts[0].value:
+            pairs.append(("tri", self.sort))
+        return pairs
+
+    def querystring(self, remove=None, **extra):
+        pairs = [pair for pair in self.params() if pair != remove]
+        pairs.extend((key, value) for key, value in extra.items())
+        return urlencode(pairs)
+
+    def url(self, remove=None):
+        qs = self.querystring(remove=remove)
+        return f"?{qs}" if qs else "?"
+
+    @property
+    def is_filtered(self):
+        return bool(self.query or any(self.selected.values()))

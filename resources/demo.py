@@ -1,0 +1,587 @@
+"""Demo content for the Projétothèque and the resource library: varied, believable, idempotent.
+
+Projects are spread over the real Action cœur de ville towns first, then over other communes, with
+programmes consistent with each town (ACV towns, small towns for PVD, Grand Paris towns for CVV).
+"""
+
+import datetime
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.models import Locale
+
+from hub.models import Commune, Programme, Thematic
+
+IMAGES_DIR = Path(__file__).resolve().parent / "demo_images"
+
+# (slug, title pattern, thematics, tags, summary, context, actions, results, vigilance, cost range)
+ARCHETYPES = [
+    (
+        "halles",
+        "Réhabilitation des halles {de}",
+        ["commerce", "espaces-publics"],
+        ["marché", "patrimoine"],
+        "Les halles du XIXe siècle, fermées depuis dix ans, retrouvent un marché couvert, des producteurs locaux et un espace de restauration ouvert le soir.",
+        "Le bâtiment, propriété communale, se dégradait et coupait la rue commerçante en deux.",
+        "Diagnostic structurel, concours de maîtrise d'œuvre, consultation des commerçants non sédentaires, travaux en deux tranches pour maintenir le marché.",
+        "Fréquentation du centre en hausse les jours de marché, douze étals permanents, trois emplois créés dans la restauration.",
+        "Prévoir dès l'origine la gestion du lieu : horaires, nettoyage, sécurité.",
+        (900_000, 4_500_000),
+    ),
+    (
+        "manager",
+        "Un manager de centre-ville pour {commune}",
+        ["management-centre-ville", "commerce"],
+        ["manager de centre-ville", "vacance commerciale"],
+        "La commune et l'intercommunalité recrutent un manager de centre-ville qui fait le lien entre commerçants, propriétaires et services municipaux.",
+        "Le taux de vacance commerciale dépassait 15 % et l'union commerciale s'essoufflait.",
+        "Recrutement cofinancé, observatoire des locaux vacants, animation d'une boutique à l'essai, calendrier d'animations partagé.",
+        "Vacance ramenée sous 10 % en trois ans, une vingtaine d'installations accompagnées.",
+        "Le poste doit être pérennisé au-delà du cofinancement initial.",
+        (60_000, 180_000),
+    ),
+    (
+        "facades",
+        "Opération façades dans le cœur {de}",
+        ["habitat", "espaces-publics"],
+        ["façades", "patrimoine", "subventions"],
+        "Une aide aux propriétaires pour ravaler les façades et refaire les devantures des rues principales, avec un architecte-conseil.",
+        "Les façades dégradées donnaient une image de déclin et décourageaient les porteurs de projet.",
+        "Périmètre défini avec l'architecte des Bâtiments de France, règlement d'aide, permanences de conseil, campagne de communication.",
+        "Plus de soixante façades rénovées, effet d'entraînement sur les rues voisines.",
+        "Les copropriétés dégradées demandent un accompagnement plus long.",
+        (300_000, 1_200_000),
+    ),
+    (
+        "boutique-essai",
+        "Boutique à l'essai {a}",
+        ["commerce"],
+        ["boutique à l'essai", "vacance commerciale", "création d'entreprise"],
+        "Un local commercial vacant est loué à loyer modéré à un créateur qui teste son activité pendant six mois avec un accompagnement.",
+        "Des locaux vides en rez-de-chaussée et des créateurs qui n'osaient pas s'installer.",
+        "Bail dérogatoire négocié avec le propriétaire, appel à candidatures, accompagnement par la chambre de commerce.",
+        "Quatre commerces installés durablement sur cinq tests.",
+        "Choisir des locaux bien placés, sinon l'essai ne prouve rien.",
+        (20_000, 90_000),
+    ),
+    (
+        "pietonnisation",
+        "Piétonnisation de la rue principale {de}",
+        ["mobilites", "espaces-publics"],
+        ["piétonnisation", "mobilités douces"],
+        "La rue commerçante devient piétonne aux heures d'affluence, avec un nouveau plan de stationnement et des livraisons organisées.",
+        "Trafic de transit, trottoirs étroits, terrasses impossibles.",
+        "Expérimentation estivale, comptages, concertation avec les riverains et les commerçants, aménagement définitif.",
+        "Terrasses multipliées par trois, chiffre d'affaires stable ou en hausse selon les commerçants interrogés.",
+        "L'accès des personnes à mobilité réduite et des livraisons doit être réglé avant l'aménagement.",
+        (400_000, 2_500_000),
+    ),
+    (
+        "logements-vacants",
+        "Reconquête des logements vacants du centre {de}",
+        ["habitat"],
+        ["logement", "OPAH-RU", "vacance"],
+        "Une opération programmée d'amélioration de l'habitat cible les étages vacants au-dessus des commerces.",
+        "Un logement sur cinq était vacant dans le centre ancien, souvent au-dessus de boutiques.",
+        "Repérage des immeubles, aides aux travaux, création d'accès indépendants aux étages, partenariat avec un bailleur.",
+        "Une centaine de logements remis sur le marché, dont un tiers en loyer conventionné.",
+        "Les accès séparés aux étages coûtent cher : à anticiper dans le plan de financement.",
+        (1_000_000, 6_000_000),
+    ),
+    (
+        "france-services",
+        "Maison France Services en cœur de ville {a}",
+        ["equipements"],
+        ["services publics", "tiers-lieu"],
+        "Les permanences administratives s'installent dans un ancien bâtiment du centre, avec un espace numérique accompagné.",
+        "Les services étaient dispersés en périphérie, peu accessibles sans voiture.",
+        "Acquisition et rénovation du bâtiment, conventions avec les opérateurs, recrutement de deux conseillers.",
+        "Plusieurs milliers de demandes traitées par an, nouveau flux de passage dans le centre.",
+        "Penser la signalétique et les horaires avec les commerces voisins.",
+        (350_000, 1_500_000),
+    ),
+    (
+        "fonciere",
+        "Une foncière pour les murs commerciaux {de}",
+        ["commerce"],
+        ["foncière", "immobilier commercial"],
+        "La collectivité et ses partenaires achètent des murs commerciaux stratégiques pour choisir les activités qui s'y installent.",
+        "Des loyers trop élevés et des propriétaires absents bloquaient les installations.",
+        "Création d'une société foncière, acquisition de locaux, travaux, commercialisation ciblée.",
+        "Une dizaine de cellules maîtrisées, arrivée d'une librairie et d'une épicerie de produits locaux.",
+        "Les rendements sont faibles : la foncière doit accepter un horizon long.",
+        (800_000, 5_000_000),
+    ),
+    (
+        "berges",
+        "Requalification des berges et du centre {de}",
+        ["espaces-publics", "transition-ecologique"],
+        ["nature en ville", "îlot de fraîcheur"],
+        "Les quais, occupés par du stationnement, deviennent une promenade plantée reliée à la place centrale.",
+        "Une rivière tournée vers l'arrière des maisons et des parkings en bord d'eau.",
+        "Désimperméabilisation, plantations, cheminements, gestion des crues, animations estivales.",
+        "Un lieu de promenade fréquenté, plusieurs degrés de moins en été sur les quais.",
+        "La gestion et l'arrosage des plantations doivent être budgétés.",
+        (700_000, 3_500_000),
+    ),
+    (
+        "cinema",
+        "Réouverture du cinéma du centre {de}",
+        ["culture-tourisme", "equipements"],
+        ["culture", "équipement structurant"],
+        "Le cinéma de centre-ville, fermé, rouvre avec trois salles et une programmation associative.",
+        "La fermeture du cinéma avait vidé le centre en soirée.",
+        "Rachat, travaux d'accessibilité, délégation de service public, partenariats avec les écoles.",
+        "Fréquentation supérieure aux prévisions, restaurants voisins ouverts plus tard.",
+        "Le modèle économique repose sur la fidélisation : associer le public dès le chantier.",
+        (1_500_000, 5_000_000),
+    ),
+    (
+        "signaletique",
+        "Parcours et signalétique du patrimoine {a}",
+        ["culture-tourisme", "espaces-publics"],
+        ["tourisme", "patrimoine", "signalétique"],
+        "Un parcours jalonné relie les monuments, les commerces et les parkings, avec des contenus en plusieurs langues.",
+        "Les visiteurs restaient autour du monument principal sans découvrir les rues commerçantes.",
+        "Inventaire, conception avec l'office de tourisme, pose de mobilier, application de visite.",
+        "Les commerçants des rues secondaires constatent davantage de passage.",
+        "Limiter le nombre de panneaux pour ne pas encombrer l'espace public.",
+        (80_000, 400_000),
+    ),
+    (
+        "mobilite-douce",
+        "Réseau cyclable vers le centre {de}",
+        ["mobilites", "transition-ecologique"],
+        ["vélo", "mobilités douces"],
+        "Des itinéraires cyclables continus relient les quartiers et la gare au centre, avec des stationnements vélo devant les commerces.",
+        "Le centre n'était accessible confortablement qu'en voiture.",
+        "Schéma cyclable, aménagements, arceaux, location de vélos électriques.",
+        "Part modale du vélo multipliée par deux sur les trajets vers le centre.",
+        "Les commerçants craignaient la perte de places : les associer aux comptages.",
+        (500_000, 3_000_000),
+    ),
+    (
+        "tiers-lieu",
+        "Un tiers-lieu dans l'ancienne poste {de}",
+        ["equipements", "commerce"],
+        ["tiers-lieu", "coworking"],
+        "L'ancien bureau de poste accueille un espace de travail partagé, un café associatif et des ateliers.",
+        "Un bâtiment vide au centre et des indépendants sans lieu de travail.",
+        "Acquisition, programmation participative, travaux légers, gestion confiée à une association.",
+        "Une quarantaine d'abonnés au coworking, des ateliers chaque semaine.",
+        "La gouvernance associative doit être claire dès le départ.",
+        (250_000, 1_000_000),
+    ),
+    (
+        "renovation-energetique",
+        "Rénovation énergétique des logements du centre {de}",
+        ["habitat", "transition-ecologique"],
+        ["rénovation énergétique", "logement"],
+        "Un accompagnement renforcé aide les propriétaires du centre ancien à isoler sans dénaturer le bâti.",
+        "Des logements anciens énergivores que leurs occupants quittaient.",
+        "Guichet unique, diagnostics gratuits, aides cumulées, formation des artisans aux techniques adaptées au bâti ancien.",
+        "Deux cents ménages accompagnés, factures réduites d'un tiers en moyenne.",
+        "Les matériaux doivent respecter le bâti ancien : associer l'architecte-conseil.",
+        (400_000, 2_000_000),
+    ),
+    (
+        "place-centrale",
+        "Réaménagement de la place centrale {de}",
+        ["espaces-publics"],
+        ["place publique", "terrasses"],
+        "La place, devenue parking, redevient un lieu de rencontre avec terrasses, jeux d'eau et arbres.",
+        "Une place minérale occupée par le stationnement.",
+        "Concertation, stationnement reporté à proximité, travaux phasés pour les commerces.",
+        "Nouveaux commerces de bouche, marché de plein air agrandi.",
+        "Le phasage des travaux conditionne la survie des commerces pendant le chantier.",
+        (800_000, 4_000_000),
+    ),
+    (
+        "marche-nocturne",
+        "Marchés nocturnes et animations d'été {a}",
+        ["culture-tourisme", "management-centre-ville"],
+        ["animation", "marché", "événementiel"],
+        "Des marchés de producteurs et d'artisans le jeudi soir, tout l'été, avec concerts et commerces ouverts.",
+        "Le centre se vidait après 19 h, les habitants partaient vers la zone commerciale.",
+        "Programmation avec l'union commerciale, arrêtés de circulation, communication commune.",
+        "Affluence régulière, commerces ouverts plus tard, nouveaux exposants chaque année.",
+        "Le bénévolat s'épuise : prévoir un appui technique municipal.",
+        (30_000, 120_000),
+    ),
+]
+
+FUNDERS = {
+    "acv": ["Banque des Territoires", "Action Logement", "Anah", "État (DSIL)"],
+    "pvd": ["Banque des Territoires", "État (DETR)", "Anah", "Conseil départemental"],
+    "cvv": ["Métropole du Grand Paris (FIMACS)", "Banque des Territoires", "Région Île-de-France"],
+    None: ["Région", "Conseil départemental", "Europe (FEDER)"],
+}
+PARTNERS = [
+    ("Chambre de commerce et d'industrie", "accompagnement des commerçants"),
+    ("Chambre de métiers et de l'artisanat", "accompagnement des artisans"),
+    ("CAUE", "conseil architectural"),
+    ("Établissement public foncier", "portage foncier"),
+    ("Union commerciale", "animation"),
+    ("Office de tourisme", "promotion"),
+    ("Bailleur social", "maîtrise d'ouvrage des logements"),
+]
+FIRST_NAMES = ["Claire", "Julien", "Sophie", "Karim", "Nathalie", "Thomas", "Aurélie", "Mehdi", "Isabelle", "Antoine"]
+LAST_NAMES = ["Martin", "Bernard", "Moreau", "Benali", "Lefèvre", "Garnier", "Roux", "Fontaine", "Chevalier", "Nguyen"]
+ROLES = [
+    "manager de centre-ville",
+    "cheffe de projet Action cœur de ville",
+    "chef de projet Petites villes de demain",
+    "directrice du développement économique",
+    "adjoint au maire chargé du commerce",
+]
+
+
+def demo_images(owner=None):
+    """The shipped illustrations as Wagtail images, created once."""
+    Image = get_image_model()
+    images = []
+    for path in sorted(IMAGES_DIR.glob("*.jpg")):
+        title = f"Illustration démo {path.stem}"
+        image = Image.objects.filter(title=title).first()
+        if image is None:
+            with path.open("rb") as handle:
+                image = Image(title=title, file=ImageFile(handle, name=path.name), uploaded_by_user=owner)
+                image.save()
+        images.append(image)
+    return images
+
+
+def _project_communes(rng, count):
+    """ACV towns first (with coordinates), then smaller and Grand Paris communes for PVD and CVV."""
+    current = Commune.objects.filter(kind=Commune.Kind.CURRENT).select_related("department")
+    acv = list(current.filter(programmes__slug="acv").order_by("insee_code"))
+    grand_paris = list(current.exclude(ept=None).exclude(programmes__slug="acv").order_by("insee_code"))
+    small_towns = list(
+        current.filter(population__gte=2500, population__lt=20000)
+        .exclude(department=None)
+        .exclude(programmes__slug="acv")
+        .exclude(ept__isnull=False)
+        .order_by("insee_code")
+    )
+    for group in (acv, grand_paris, small_towns):
+        rng.shuffle(group)
+    # Half in ACV towns, three in ten in small towns (PVD), two in ten in the Grand Paris (CVV).
+    pattern = [acv, small_towns, acv, grand_paris, acv, small_towns, acv, grand_paris, acv, small_towns]
+    used = {id(group): 0 for group in pattern}
+    fallback = list(current[:50]) or list(Commune.objects.all()[:50])
+    picked = []
+    for number in range(count):
+        group = pattern[number % len(pattern)] or acv or small_towns or grand_paris or fallback
+        picked.append(group[used.setdefault(id(group), 0) % len(group)])
+        used[id(group)] += 1
+    return picked
+
+
+def _programme_slugs_for(commune):
+    slugs = set(commune.programmes.values_list("slug", flat=True))
+    if commune.department_id and commune.department.code in {"75", "92", "93", "94"}:
+        slugs.add("cvv")
+    elif not slugs and commune.population and commune.population < 20000:
+        slugs.add("pvd")
+    return slugs
+
+
+VOWELS = tuple("AEIOUYÉÈÊÂÎÔH")
+
+
+def de(name):
+    """French "de" before a commune name: du Mans, des Sables-d'Olonne, d'Alençon, de Poitiers."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name.upper().startswith(VOWELS):
+        return "d'" + name
+    return "de " + name
+
+
+def a(name):
+    """French "à" before a commune name: au Mans, aux Sables-d'Olonne, à Poitiers."""
+    if name.startswith("Le "):
+        return "au " + name[3:]
+    if name.startswith("Les "):
+        return "aux " + name[4:]
+    return "à " + name
+
+
+def _rich(text):
+    return f"<p>{text}</p>"
+
+
+def build_project_index(home):
+    from resources.models import ProjectIndexPage
+
+    fr = Locale.objects.get(language_code="fr")
+    index = ProjectIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = ProjectIndexPage(
+            title="Projétothèque",
+            slug="projetotheque",
+            show_in_menus=True,
+            locale=fr,
+            intro="Des projets menés dans les villes des programmes, racontés par leurs équipes : ce qui a été "
+            "fait, ce qui a marché, ce qu'il faut surveiller. Filtrez par thème, territoire ou taille de commune.",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def build_resource_index(home):
+    from resources.models import ResourceIndexPage
+
+    fr = Locale.objects.get(language_code="fr")
+    index = ResourceIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = ResourceIndexPage(
+            title="Ressources",
+            slug="ressources",
+            show_in_menus=True,
+            locale=fr,
+            intro="Guides, kits, fiches-conseils, études et replays pour mener un projet de revitalisation.",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def translate_index(page, title, slug, intro):
+    en = Locale.objects.get(language_code="en")
+    translated = page.get_translation_or_none(en)
+    if translated is None:
+        translated = page.copy_for_translation(en)
+    translated = translated.specific
+    if translated.title != title or translated.slug != slug or not translated.live:
+        translated.title, translated.slug, translated.intro = title, slug, intro
+        translated.show_in_menus = True
+        translated.save_revision().publish()
+    return translated
+
+
+def build_projects(index, count, seed, stdout=None):
+    """Creates missing projects so that the index holds at least `count` demo projects."""
+    from resources.models import (
+        ProjectFundingLine,
+        ProjectGalleryImage,
+        ProjectPage,
+        ProjectPartner,
+        ProjectStatus,
+    )
+
+    rng = random.Random(seed)
+    existing = set(ProjectPage.objects.child_of(index).values_list("slug", flat=True))
+    fr = Locale.objects.get(language_code="fr")
+    programmes = {p.slug: p for p in Programme.objects.filter(locale=fr)}
+    thematics = {t.slug: t for t in Thematic.objects.filter(locale=fr)}
+    images = demo_images()
+    communes = _project_communes(rng, count)
+    now = timezone.now()
+    created = 0
+    for number in range(count):
+        archetype = ARCHETYPES[number % len(ARCHETYPES)]
+        commune = communes[number]
+        slug_key, title_pattern, thematic_slugs, tags, summary, context, actions, results, vigilance, cost = archetype
+        slug = slugify(f"{slug_key}-{commune.name}-{commune.insee_code}")[:80]
+        if slug in existing:
+            continue
+        start_year = rng.randint(2018, 2025)
+        done = start_year <= 2022 and rng.random() < 0.7
+        total = Decimal(rng.randrange(cost[0], cost[1], 5000))
+        published = now - datetime.timedelta(days=rng.randint(1, 900), minutes=number)
+        programme_slugs = _programme_slugs_for(commune)
+        page = ProjectPage(
+            title=title_pattern.format(commune=commune.name, de=de(commune.name), a=a(commune.name)),
+            slug=slug,
+            locale=fr,
+            summary=summary,
+            commune=commune,
+            status=ProjectStatus.DONE if done else ProjectStatus.ONGOING,
+            start_year=start_year,
+            end_year=(start_year + rng.randint(1, 4)) if done else None,
+            total_cost=total,
+            live=True,
+            first_published_at=published,
+            last_published_at=published,
+            contact_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            contact_role=rng.choice(ROLES),
+            contact_organisation=f"Ville de {commune.name}",
+            body=[
+                {"type": "section", "value": {"kind": "contexte", "text": _rich(context)}},
+                {"type": "section", "value": {"kind": "objectifs", "text": _rich(summary)}},
+                {"type": "section", "value": {"kind": "actions", "text": _rich(actions)}},
+                {"type": "section", "value": {"kind": "resultats", "text": _rich(results)}},
+                {
+                    "type": "key_figures",
+                    "value": {
+                        "title": "Chiffres clés",
+                        "figures": [
+                            {"value": f"{int(total) // 1000:,} k€".replace(",", " "), "label": "coût total HT"},
+                            {"value": str(start_year), "label": "lancement"},
+                        ],
+                    },
+                },
+                {"type": "section", "value": {"kind": "vigilance", "text": _rich(vigilance)}},
+            ],
+        )
+        index.add_child(instance=page)
+        page.programmes.set([programmes[s] for s in sorted(programme_slugs) if s in programmes])
+        page.thematics.set([thematics[s] for s in thematic_slugs if s in thematics])
+        page.tags.set(tags)
+        funders = FUNDERS.get(next(iter(sorted(programme_slugs)), None), FUNDERS[None]) + ["Commune"]
+        shares = [rng.randint(10, 40) for _ in funders]
+        for funder, share in zip(funders, shares, strict=True):
+            page.funding_lines.add(
+                ProjectFundingLine(funder=funder, amount=(total * share / sum(shares)).quantize(Decimal("1")))
+            )
+        for name, role in rng.sample(PARTNERS, 2):
+            page.partners.add(ProjectPartner(name=name, role=role))
+        if images:
+            image = images[number % len(images)]
+            page.gallery_images.add(ProjectGalleryImage(image=image, alt="", caption=f"Illustration : {page.title}"))
+        page.save()
+        existing.add(slug)
+        created += 1
+        if stdout and created % 100 == 0:
+            stdout.write(f"  {created} projets…")
+    return created
+
+
+RESOURCES = [
+    (
+        "guide",
+        "Guide de la revitalisation commerciale",
+        "Méthode pas à pas pour diagnostiquer la vacance, mobiliser les propriétaires et choisir les bons outils.",
+        ["commerce", "management-centre-ville"],
+    ),
+    (
+        "kit",
+        "Kit de concertation pour réaménager une place",
+        "Modèles d'affiches, questionnaires et déroulés d'ateliers pour associer habitants et commerçants.",
+        ["espaces-publics"],
+    ),
+    (
+        "fiche-conseil",
+        "Fiche-conseil : la boutique à l'essai",
+        "Montage juridique, bail dérogatoire et critères de sélection des candidats.",
+        ["commerce"],
+    ),
+    (
+        "atlas",
+        "Atlas des centralités",
+        "Cartes et indicateurs sur la population, l'emploi et les commerces des villes des programmes.",
+        ["habitat", "commerce"],
+    ),
+    (
+        "barometre",
+        "Baromètre du commerce de centre-ville",
+        "Évolution annuelle de la vacance commerciale et des ouvertures dans les villes du réseau.",
+        ["commerce"],
+    ),
+    (
+        "etude",
+        "Étude : habiter au-dessus des commerces",
+        "Retours d'expérience sur la remise sur le marché des étages vacants.",
+        ["habitat"],
+    ),
+    (
+        "replay",
+        "Replay : atelier mobilités et centre-ville",
+        "Enregistrement d'un atelier thématique sur le stationnement, le vélo et les livraisons.",
+        ["mobilites"],
+    ),
+    (
+        "guide",
+        "Guide du manager de centre-ville",
+        "Missions, outils et indicateurs du métier, avec des exemples de feuilles de route.",
+        ["management-centre-ville"],
+    ),
+    (
+        "fiche-conseil",
+        "Fiche-conseil : végétaliser une rue commerçante",
+        "Essences, entretien et coûts pour créer des îlots de fraîcheur sans gêner l'activité.",
+        ["transition-ecologique", "espaces-publics"],
+    ),
+    (
+        "etude",
+        "Étude : les foncières de redynamisation",
+        "Comparaison de modèles de foncières commerciales publiques et mixtes.",
+        ["commerce"],
+    ),
+    (
+        "kit",
+        "Kit d'animation des marchés nocturnes",
+        "Calendrier type, conventions avec les exposants et plan de communication.",
+        ["culture-tourisme"],
+    ),
+    (
+        "replay",
+        "Replay : les Assises du Centre-Ville, plénière d'ouverture",
+        "Les grands témoins reviennent sur cinq années de programmes de revitalisation.",
+        ["management-centre-ville"],
+    ),
+]
+
+
+def build_resources(index, count, seed):
+    from resources.models import ResourcePage
+
+    rng = random.Random(seed + 1)
+    fr = Locale.objects.get(language_code="fr")
+    programmes = list(Programme.objects.filter(locale=fr))
+    thematics = {t.slug: t for t in Thematic.objects.filter(locale=fr)}
+    existing = set(ResourcePage.objects.child_of(index).values_list("slug", flat=True))
+    created = 0
+    for number in range(count):
+        kind, title, summary, thematic_slugs = RESOURCES[number % len(RESOURCES)]
+        edition = number // len(RESOURCES)
+        full_title = title if edition == 0 else f"{title} (édition {2024 - edition})"
+        slug = slugify(full_title)[:80]
+        if slug in existing:
+            continue
+        date = datetime.date(2025, 1, 1) - datetime.timedelta(days=rng.randint(0, 1500))
+        page = ResourcePage(
+            title=full_title,
+            slug=slug,
+            locale=fr,
+            resource_type=kind,
+            date=date,
+            summary=summary,
+            author="Réseau des centralités",
+            live=True,
+            first_published_at=timezone.now() - datetime.timedelta(days=rng.randint(1, 600)),
+            body=[{"type": "paragraph", "value": _rich(summary)}],
+        )
+        index.add_child(instance=page)
+        page.programmes.set(rng.sample(programmes, k=min(len(programmes), rng.randint(1, 2))))
+        page.thematics.set([thematics[s] for s in thematic_slugs if s in thematics])
+        existing.add(slug)
+        created += 1
+    return created
+
+
+def load_demo(home, sizes, seed, stdout):
+    """The `hub_load_demo` hook: both indexes (with English versions), projects and resources."""
+    stdout.write(f"Projétothèque : {sizes['projects']} projets…")
+    index = build_project_index(home)
+    created = build_projects(index, sizes["projects"], seed, stdout)
+    translate_index(
+        index,
+        "Project library",
+        "projects",
+        "Projects led in the programmes' towns, told by their teams. The project sheets are in French.",
+    )
+    stdout.write(f"  {created} projets créés.")
+    stdout.write(f"Ressources : {sizes['resources']}…")
+    resources = build_resource_index(home)
+    build_resources(resources, sizes["resources"], seed)
+    translate_index(resources, "Resources", "resources", "Guides, kits, advice sheets, studies and replays.")

@@ -1,0 +1,148 @@
+"""The Projétothèque's and the resource library's facets, on hub's faceted-listing mechanism."""
+
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from hub.facets import Facet, FacetedListing, Sort
+from hub.models import Department, Programme, Region, Thematic
+from hub.models.territories import POPULATION_BANDS
+from hub.search import restrict_to_search
+
+
+def _terms(model):
+    def choices(request):
+        language = get_language()
+        rows = model.objects.filter(locale__language_code=language).order_by("sort_order", "name")
+        if not rows.exists():
+            rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
+        return [(row.slug, row.label if model is Programme else row.name) for row in rows]
+
+    return choices
+
+
+def _regions(request):
+    return list(Region.objects.order_by("name").values_list("code", "name"))
+
+
+def _departments(request):
+    return [
+        (code, f"{name} ({code})") for code, name in Department.objects.order_by("code").values_list("code", "name")
+    ]
+
+
+def population_ranges(lookup):
+    ranges = {}
+    for key, _label, low, high in POPULATION_BANDS:
+        condition = Q(**{f"{lookup}__gte": low})
+        if high is not None:
+            condition &= Q(**{f"{lookup}__lt": high})
+        ranges[key] = condition
+    return ranges
+
+
+def _population_choices(request):
+    return [(key, label) for key, label, _low, _high in POPULATION_BANDS]
+
+
+def project_facets(base_queryset):
+    from resources.models import ProjectStatus
+
+    def years(request):
+        values = (
+            base_queryset.exclude(start_year=None)
+            .values_list("start_year", flat=True)
+            .distinct()
+            .order_by("-start_year")
+        )
+        return [(str(year), str(year)) for year in values]
+
+    def tags(request):
+        rows = (
+            Tag.objects.filter(resources_projecttag_items__content_object__in=base_queryset.values("pk"))
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+        return list(rows)
+
+    return [
+        Facet("programme", _("Programme"), "programmes__slug", _terms(Programme)),
+        Facet("thematique", _("Thématique"), "thematics__slug", _terms(Thematic)),
+        Facet("region", _("Région"), "commune__department__region__code", _regions),
+        Facet("departement", _("Département"), "commune__department__code", _departments),
+        Facet(
+            "population",
+            _("Taille de la commune"),
+            choices=_population_choices,
+            ranges=population_ranges("commune__population"),
+        ),
+        Facet("statut", _("État du projet"), "status", lambda request: ProjectStatus.choices),
+        Facet("annee", _("Année de lancement"), "start_year", years),
+        Facet("tag", _("Mot-clé"), "tags__slug", tags),
+    ]
+
+
+PROJECT_SORTS = [
+    Sort("recent", _("Les plus récents"), ("-first_published_at", "-pk")),
+    Sort("titre", _("Titre (A → Z)"), ("title", "pk")),
+    Sort("commune", _("Commune (A → Z)"), ("commune__name", "title", "pk")),
+    Sort("annee", _("Année de lancement"), ("-start_year", "title", "pk")),
+]
+
+
+def source_index(index_page):
+    """Sheets are written in French: every language's listing shows the default-locale index's children."""
+    from wagtail.models import Locale
+
+    return index_page.get_translation_or_none(Locale.get_default()) or index_page
+
+
+def project_listing(request, index_page, page_size=None):
+    from resources.models import ProjectPage
+
+    base = ProjectPage.objects.child_of(source_index(index_page)).live().public()
+    return FacetedListing(
+        request,
+        base,
+        project_facets(base),
+        PROJECT_SORTS,
+        search=restrict_to_search,
+        page_size=page_size,
+    )
+
+
+def resource_facets(base_queryset):
+    from resources.models import ResourceType
+
+    def years(request):
+        values = base_queryset.dates("date", "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in values]
+
+    return [
+        Facet("type", _("Type de ressource"), "resource_type", lambda request: ResourceType.choices),
+        Facet("programme", _("Programme"), "programmes__slug", _terms(Programme)),
+        Facet("thematique", _("Thématique"), "thematics__slug", _terms(Thematic)),
+        Facet("annee", _("Année"), "date__year", years),
+    ]
+
+
+RESOURCE_SORTS = [
+    Sort("recent", _("Les plus récentes"), ("-date", "-pk")),
+    Sort("titre", _("Titre (A → Z)"), ("title", "pk")),
+]
+
+
+def resource_listing(request, index_page, page_size=None):
+    from resources.models import ResourcePage
+
+    base = ResourcePage.objects.child_of(source_index(index_page)).live().public()
+    return FacetedListing(
+        request,
+        base,
+        resource_facets(base),
+        RESOURCE_SORTS,
+        search=restrict_to_search,
+        page_size=page_size,
+    )

@@ -1,0 +1,398 @@
+"""The Projétothèque (fiches projet) and the resource library."""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PageChooserPanel,
+    TabbedInterface,
+)
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from hub.blocks import BaseStreamBlock
+from resources.blocks import ProjectBodyBlock
+
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+class ProjectStatus(models.TextChoices):
+    ONGOING = "en-cours", _("en cours")
+    DONE = "realise", _("réalisé")
+
+
+class ProjectTag(TaggedItemBase):
+    content_object = ParentalKey("resources.ProjectPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class ProjectPage(Page):
+    template = "pages/project_page.html"
+    parent_page_types = ["resources.ProjectIndexPage"]
+    subpage_types = []
+
+    commune = models.ForeignKey(
+        "hub.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=False,
+        related_name="projects",
+        verbose_name=_("commune"),
+        help_text=_("La commune où le projet a lieu."),
+    )
+    extra_communes = ParentalManyToManyField(
+        "hub.Commune",
+        blank=True,
+        related_name="+",
+        verbose_name=_("autres communes"),
+        help_text=_("Pour un projet intercommunal ou mené sur plusieurs communes."),
+    )
+    programmes = ParentalManyToManyField(
+        "hub.Programme", blank=True, related_name="projects", verbose_name=_("programmes")
+    )
+    thematics = ParentalManyToManyField(
+        "hub.Thematic", blank=True, related_name="projects", verbose_name=_("thématiques")
+    )
+    tags = ClusterTaggableManager(through=ProjectTag, blank=True, verbose_name=_("mots-clés"))
+    status = models.CharField(_("état"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.ONGOING)
+    start_year = models.PositiveSmallIntegerField(
+        _("année de début"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(_("année de fin"), null=True, blank=True, validators=YEAR_VALIDATORS)
+    total_cost = models.DecimalField(
+        _("coût total (€ HT)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    summary = models.TextField(
+        _("résumé"), max_length=600, help_text=_("Deux ou trois phrases, reprises dans les listes et les partages.")
+    )
+    body = StreamField(ProjectBodyBlock(), blank=True, verbose_name=_("contenu de la fiche"))
+    contact_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact membre du réseau"),
+    )
+    contact_name = models.CharField(_("nom du contact"), max_length=150, blank=True)
+    contact_role = models.CharField(_("fonction du contact"), max_length=150, blank=True)
+    contact_organisation = models.CharField(_("structure du contact"), max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposé par"),
+        editable=False,
+    )
+    proposer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("contact_organisation"),
+        index.RelatedFields("commune", [index.SearchField("name")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("thematics", [index.SearchField("name")]),
+        index.FilterField("status"),
+        index.FilterField("start_year"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("status"),
+        APIField("start_year"),
+        APIField("end_year"),
+        APIField("total_cost"),
+        APIField("body"),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    territory_panels = [
+        FieldPanel("commune"),
+        FieldPanel("extra_communes"),
+        FieldPanel("programmes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("thematics", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("tags"),
+    ]
+    project_panels = [
+        FieldRowPanel(
+            [FieldPanel("status"), FieldPanel("start_year"), FieldPanel("end_year")], heading=_("Calendrier")
+        ),
+        FieldPanel("total_cost"),
+        InlinePanel("funding_lines", label=_("Financements"), heading=_("Plan de financement")),
+        InlinePanel("partners", label=_("Partenaires"), heading=_("Partenaires")),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_user"),
+                FieldPanel("contact_name"),
+                FieldPanel("contact_role"),
+                FieldPanel("contact_organisation"),
+            ],
+            heading=_("Contact"),
+        ),
+    ]
+    media_panels = [
+        InlinePanel("gallery_images", label=_("Image"), heading=_("Galerie")),
+        InlinePanel("documents", label=_("Document"), heading=_("Documents joints")),
+        InlinePanel("related_links", label=_("Projet lié"), heading=_("Projets liés (sinon calculés)")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Fiche")),
+            ObjectList(territory_panels, heading=_("Territoire et thèmes")),
+            ObjectList(project_panels, heading=_("Projet")),
+            ObjectList(media_panels, heading=_("Médias et liens")),
+            ObjectList(Page.promote_panels, heading=_("Référencement")),
+            ObjectList(Page.settings_panels, heading=_("Paramètres")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("fiche projet")
+        verbose_name_plural = _("fiches projet")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("L'année de fin précède l'année de début.")})
+
+    @property
+    def funding_total(self):
+        return sum((line.amount or 0) for line in self.funding_lines.all())
+
+    def related_projects(self, limit=3):
+        """Chosen by the editor, else the live projects sharing the most thematics and tags."""
+        manual = [
+            link.target.specific
+            for link in self.related_links.select_related("target")
+            if link.target and link.target.live
+        ]
+        if manual:
+            return manual[:limit]
+        thematic_ids = list(self.thematics.values_list("pk", flat=True))
+        tag_ids = list(self.tags.values_list("pk", flat=True))
+        if not thematic_ids and not tag_ids:
+            return []
+        return list(
+            ProjectPage.objects.live()
+            .public()
+            .filter(locale=self.locale)
+            .exclude(pk=self.pk)
+            .annotate(
+                shared=models.Count("thematics", filter=models.Q(thematics__in=thematic_ids), distinct=True)
+                + models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=tag_ids), distinct=True)
+            )
+            .filter(shared__gt=0)
+            .order_by("-shared", "-first_published_at")
+            .select_related("commune")[:limit]
+        )
+
+
+class ProjectFundingLine(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="funding_lines")
+    funder = models.CharField(_("financeur"), max_length=200)
+    amount = models.DecimalField(_("montant (€)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+
+    panels = [FieldRowPanel([FieldPanel("funder"), FieldPanel("amount")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("ligne de financement")
+
+
+class ProjectPartner(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("partenaire"), max_length=200)
+    role = models.CharField(_("rôle"), max_length=200, blank=True)
+    url = models.URLField(_("site web"), blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("partenaire")
+
+
+class ProjectGalleryImage(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
+    )
+    alt = models.CharField(_("texte alternatif"), max_length=250, blank=True)
+    caption = models.CharField(_("légende"), max_length=250, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("image de la galerie")
+
+
+class ProjectDocument(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    title = models.CharField(_("titre affiché"), max_length=200, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("document joint")
+
+
+class ProjectRelatedLink(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("projet"))
+
+    panels = [PageChooserPanel("target", "resources.ProjectPage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("projet lié")
+
+
+class ProjectIndexPage(RoutablePageMixin, Page):
+    """The Projétothèque: faceted listing, map, exports and the member proposal form."""
+
+    template = "pages/project_index_page.html"
+    parent_page_types = ["hub.HomePage"]
+    subpage_types = ["resources.ProjectPage"]
+    max_count_per_parent = 1
+
+    intro = models.TextField(_("chapeau"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    class Meta:
+        verbose_name = _("Projétothèque")
+        verbose_name_plural = _("Projétothèques")
+
+    @path("")
+    def listing(self, request):
+        from resources import views
+
+        return views.project_listing_view(request, self)
+
+    @re_path(r"^export\.csv/$")
+    def export_csv(self, request):
+        from resources import views
+
+        return views.project_export_csv(request, self)
+
+    @re_path(r"^export\.json/$")
+    def export_json(self, request):
+        from resources import views
+
+        return views.project_export_json(request, self)
+
+    @re_path(r"^flux\.xml/$")
+    def feed(self, request):
+        from resources import views
+
+        return views.project_feed(request, self)
+
+    @path("proposer/")
+    def propose(self, request):
+        from resources import views
+
+        return views.propose_project(request, self)
+
+
+class ResourceType(models.TextChoices):
+    GUIDE = "guide", _("guide")
+    KIT = "kit", _("kit")
+    FICHE = "fiche-conseil", _("fiche-conseil")
+    ATLAS = "atlas", _("atlas")
+    BAROMETRE = "barometre", _("baromètre")
+    ETUDE = "etude", _("étude")
+    REPLAY = "replay", _("replay vidéo")
+
+
+class ResourcePage(Page):
+    template = "pages/resource_page.html"
+    parent_page_types = ["resources.ResourceIndexPage"]
+    subpage_types = []
+
+    resource_type = models.CharField(_("type de ressource"), max_length=20, choices=ResourceType.choices)
+    date = models.DateField(_("date de publication"))
+    summary = models.TextField(_("résumé"), max_length=600)
+    programmes = ParentalManyToManyField(
+        "hub.Programme", blank=True, related_name="resources", verbose_name=_("programmes")
+    )
+    thematics = ParentalManyToManyField(
+        "hub.Thematic", blank=True, related_name="resources", verbose_name=_("thématiques")
+    )
+    author = models.CharField(_("auteur ou éditeur"), max_length=200, blank=True)
+    video_url = models.URLField(_("adresse de la vidéo"), blank=True, help_text=_("Pour un replay."))
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("author"),
+        index.FilterField("resource_type"),
+        index.FilterField("date"),
+    ]
+    api_fields = [APIField("resource_type"), APIField("date"), APIField("summary"), APIField("body")]
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("resource_type"), FieldPanel("date")]),
+        FieldPanel("summary"),
+        FieldPanel("author"),
+        FieldPanel("programmes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("thematics", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("video_url"),
+        FieldPanel("body"),
+        InlinePanel("documents", label=_("Document"), heading=_("Documents")),
+    ]
+
+    class Meta:
+        verbose_name = _("ressource")
+        verbose_name_plural = _("ressources")
+
+
+class ResourceDocument(Orderable):
+    page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    title = models.CharField(_("titre affiché"), max_length=200, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("document")
+
+
+class ResourceIndexPage(RoutablePageMixin, Page):
+    template = "pages/resource_index_page.html"
+    parent_page_types = ["hub.HomePage"]
+    subpage_types = ["resources.ResourcePage"]
+    max_count_per_parent = 1
+
+    intro = models.TextField(_("chapeau"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    api_fields = [APIField("intro")]
+
+    class Meta:
+        verbose_name = _("bibliothèque de ressources")
+        verbose_name_plural = _("bibliothèques de ressources")
+
+    @path("")
+    def listing(self, request):
+        from resources import views
+
+        return views.resource_listing_view(request, self)

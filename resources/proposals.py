@@ -1,0 +1,151 @@
+"""A member proposes a fiche projet: it becomes a draft in Wagtail's moderation workflow."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Workflow
+
+from hub.models import Commune, Programme, Thematic
+from resources.blocks import PROJECT_SECTIONS
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+class ProjectProposalForm(DsfrBaseForm):
+    title = forms.CharField(label=_("Titre du projet"), max_length=200)
+    commune = forms.CharField(
+        label=_("Commune"),
+        max_length=200,
+        help_text=_("Code INSEE (par exemple 80001) ou nom exact de la commune."),
+    )
+    summary = forms.CharField(label=_("Résumé"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}))
+    programmes = forms.MultipleChoiceField(label=_("Programmes"), required=False, widget=forms.CheckboxSelectMultiple)
+    thematics = forms.MultipleChoiceField(label=_("Thématiques"), widget=forms.CheckboxSelectMultiple)
+    status = forms.ChoiceField(label=_("État du projet"))
+    start_year = forms.IntegerField(label=_("Année de début"), min_value=1990, max_value=2100, required=False)
+    context = forms.CharField(label=_("Contexte"), widget=forms.Textarea(attrs={"rows": 4}))
+    actions = forms.CharField(label=_("Actions menées"), widget=forms.Textarea(attrs={"rows": 4}))
+    results = forms.CharField(label=_("Résultats"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    image = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG ou WebP, 5 Mo au plus. Vous devez détenir les droits de diffusion."),
+    )
+    image_alt = forms.CharField(label=_("Description de la photo"), max_length=250, required=False)
+    # Honeypot: hidden from people, filled in by naive robots.
+    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from resources.models import ProjectStatus
+
+        super().__init__(*args, **kwargs)
+        language = get_language() or "fr"
+        self.fields["programmes"].choices = [
+            (p.slug, p.name) for p in Programme.objects.filter(locale__language_code=language).order_by("sort_order")
+        ] or [(p.slug, p.name) for p in Programme.objects.filter(locale__language_code="fr")]
+        self.fields["thematics"].choices = [
+            (t.slug, t.name) for t in Thematic.objects.filter(locale__language_code=language).order_by("sort_order")
+        ] or [(t.slug, t.name) for t in Thematic.objects.filter(locale__language_code="fr")]
+        self.fields["status"].choices = ProjectStatus.choices
+
+    def clean_commune(self):
+        value = self.cleaned_data["commune"].strip()
+        current = Commune.objects.filter(kind=Commune.Kind.CURRENT)
+        matches = list(current.filter(insee_code=value.upper())[:2]) or list(current.filter(name__iexact=value)[:2])
+        if not matches:
+            raise ValidationError(_("Commune inconnue : indiquez son code INSEE ou son nom exact."))
+        if len(matches) > 1:
+            raise ValidationError(_("Plusieurs communes portent ce nom : indiquez plutôt le code INSEE."))
+        return matches[0]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not image:
+            return image
+        if image.size > MAX_IMAGE_BYTES:
+            raise ValidationError(_("La photo dépasse 5 Mo."))
+        detected = getattr(getattr(image, "image", None), "format", None)
+        if detected not in IMAGE_FORMATS:
+            raise ValidationError(_("Format non accepté : JPEG, PNG ou WebP uniquement."))
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(_("Envoi refusé."))
+        if cleaned.get("image") and not cleaned.get("image_alt"):
+            self.add_error("image_alt", _("Décrivez la photo pour les personnes qui ne la voient pas."))
+        return cleaned
+
+
+def moderation_workflow():
+    """The workflow proposals go through: the one on the Projétothèque, else Wagtail's default one."""
+    workflow = Workflow.objects.filter(active=True, workflow_pages__page__depth=1).first()
+    if workflow is None:
+        workflow = Workflow.objects.filter(active=True).first()
+    return workflow
+
+
+@transaction.atomic
+def create_proposal(form, user, index_page):
+    from resources.models import ProjectGalleryImage, ProjectPage
+
+    data = form.cleaned_data
+    locale = Locale.objects.get(language_code="fr")
+    body = []
+    for kind, field in (("contexte", "context"), ("actions", "actions"), ("resultats", "results")):
+        if data.get(field):
+            paragraphs = "".join(f"<p>{line}</p>" for line in escape(data[field]).splitlines() if line.strip())
+            body.append({"type": "section", "value": {"kind": kind, "text": paragraphs}})
+    base_slug = slugify(data["title"])[:70] or "projet"
+    slug, number = base_slug, 1
+    while ProjectPage.objects.child_of(index_page).filter(slug=slug).exists():
+        number += 1
+        slug = f"{base_slug}-{number}"
+    page = ProjectPage(
+        title=data["title"],
+        slug=slug,
+        summary=data["summary"],
+        commune=data["commune"],
+        status=data["status"],
+        start_year=data.get("start_year"),
+        body=body,
+        live=False,
+        owner=user,
+        proposed_by=user,
+        locale=locale,
+    )
+    index_page.add_child(instance=page)
+    page.programmes.set(Programme.objects.filter(locale=locale, slug__in=data["programmes"]))
+    page.thematics.set(Thematic.objects.filter(locale=locale, slug__in=data["thematics"]))
+    if data.get("image"):
+        image = get_image_model()(title=data["title"][:200], file=data["image"], uploaded_by_user=user)
+        image.save()
+        page.gallery_images.add(ProjectGalleryImage(image=image, alt=data.get("image_alt", "")))
+    revision = page.save_revision(user=user, log_action=True)
+    workflow = page.get_workflow() or moderation_workflow()
+    if workflow is not None:
+        workflow.start(page, user)
+    return page, revision
+
+
+def handle_proposal(request, index_page):
+    """None when a proposal was created; else the context to show the form (blank or with errors)."""
+    if request.method == "POST":
+        form = ProjectProposalForm(request.POST, request.FILES)
+        if form.is_valid():
+            create_proposal(form, request.user, index_page)
+            return None
+    else:
+        form = ProjectProposalForm()
+    return {"form": form, "sent": request.GET.get("envoye") == "1"}
+
+
+__all__ = ["PROJECT_SECTIONS", "ProjectProposalForm", "create_proposal", "handle_proposal"]

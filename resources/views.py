@@ -1,0 +1,199 @@
+"""Views behind the Projétothèque's and the resource library's routes (see the index pages)."""
+
+from collections import defaultdict
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Prefetch
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from hub.exports import csv_response, json_response
+from hub.models import Programme, Thematic
+from resources.listing import project_listing, resource_listing
+
+EXPORT_CHUNK = 2000
+EXPORT_COLUMNS = [
+    "code_insee",
+    "commune",
+    "departement",
+    "region",
+    "titre",
+    "programmes",
+    "thematiques",
+    "statut",
+    "annee_debut",
+    "annee_fin",
+    "cout_total_eur",
+    "url",
+]
+
+
+def _prepare_projects(queryset):
+    return queryset.select_related("commune__department__region").prefetch_related(
+        Prefetch("programmes", queryset=Programme.objects.order_by("sort_order")),
+        Prefetch("thematics", queryset=Thematic.objects.order_by("sort_order")),
+    )
+
+
+def project_listing_view(request, index_page):
+    listing = project_listing(request, index_page)
+    page_obj = listing.page(prepare=_prepare_projects)
+    context = index_page.get_context(request)
+    context.update(
+        listing=listing,
+        page_obj=page_obj,
+        facet_groups=listing.facet_groups(),
+        map_points=map_points(listing.filtered_queryset()),
+    )
+    return TemplateResponse(request, index_page.get_template(request), context)
+
+
+def map_points(queryset):
+    """One point per commune with coordinates, with its number of projects in the current selection."""
+    rows = (
+        queryset.exclude(commune__latitude=None)
+        .values("commune__insee_code", "commune__name", "commune__latitude", "commune__longitude")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("commune__name")
+    )
+    return [
+        {
+            "insee": r["commune__insee_code"],
+            "name": r["commune__name"],
+            "lat": r["commune__latitude"],
+            "lon": r["commune__longitude"],
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def _export_records(request, index_page):
+    """The filtered set as flat records, read in chunks with a fixed number of queries per chunk."""
+    from django.conf import settings
+
+    from resources.listing import source_index
+
+    listing = project_listing(request, index_page)
+    base_url = settings.SITE_BASE_URL + source_index(index_page).url
+    ids = list(listing.results().values_list("pk", flat=True))
+    from resources.models import ProjectPage
+
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        programmes = defaultdict(list)
+        for page_id, label in (
+            ProjectPage.programmes.through.objects.filter(projectpage_id__in=chunk)
+            .order_by("programme__sort_order")
+            .values_list("projectpage_id", "programme__short_name")
+        ):
+            programmes[page_id].append(label)
+        thematics = defaultdict(list)
+        for page_id, slug in (
+            ProjectPage.thematics.through.objects.filter(projectpage_id__in=chunk)
+            .order_by("thematic__sort_order")
+            .values_list("projectpage_id", "thematic__slug")
+        ):
+            thematics[page_id].append(slug)
+        rows = ProjectPage.objects.filter(pk__in=chunk).values(
+            "pk",
+            "title",
+            "slug",
+            "status",
+            "start_year",
+            "end_year",
+            "total_cost",
+            "commune__insee_code",
+            "commune__name",
+            "commune__department__code",
+            "commune__department__region__name",
+        )
+        by_id = {row["pk"]: row for row in rows}
+        for page_id in chunk:
+            row = by_id[page_id]
+            yield {
+                "code_insee": row["commune__insee_code"],
+                "commune": row["commune__name"],
+                "departement": row["commune__department__code"],
+                "region": row["commune__department__region__name"],
+                "titre": row["title"],
+                "programmes": programmes[page_id],
+                "thematiques": thematics[page_id],
+                "statut": row["status"],
+                "annee_debut": row["start_year"],
+                "annee_fin": row["end_year"],
+                "cout_total_eur": row["total_cost"],
+                "url": f"{base_url}{row['slug']}/",
+            }
+
+
+def project_export_csv(request, index_page):
+    def rows():
+        for record in _export_records(request, index_page):
+            yield [
+                "|".join(value) if isinstance(value, list) else ("" if value is None else value)
+                for value in (record[column] for column in EXPORT_COLUMNS)
+            ]
+
+    return csv_response(EXPORT_COLUMNS, rows(), "projetotheque.csv")
+
+
+def project_export_json(request, index_page):
+    return json_response(_export_records(request, index_page), "projetotheque.json")
+
+
+class ProjectFeed(Feed):
+    def __init__(self, index_page, listing):
+        super().__init__()
+        self.index_page = index_page
+        self.listing = listing
+
+    def title(self):
+        return _("Projétothèque — nouveaux projets")
+
+    def link(self):
+        return self.index_page.url
+
+    def description(self):
+        return _("Les dernières fiches projet publiées dans la Projétothèque.")
+
+    def items(self):
+        return self.listing.filtered_queryset().select_related("commune").order_by("-first_published_at")[:30]
+
+    def item_title(self, item):
+        return f"{item.title} ({item.commune.name})" if item.commune_id else item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+
+def project_feed(request, index_page):
+    return ProjectFeed(index_page, project_listing(request, index_page))(request)
+
+
+def resource_listing_view(request, index_page):
+    listing = resource_listing(request, index_page)
+    page_obj = listing.page(prepare=lambda qs: qs.prefetch_related("thematics", "programmes"))
+    context = index_page.get_context(request)
+    context.update(listing=listing, page_obj=page_obj, facet_groups=listing.facet_groups())
+    return TemplateResponse(request, index_page.get_template(request), context)
+
+
+def propose_project(request, index_page):
+    from resources.proposals import handle_proposal
+
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    result = handle_proposal(request, index_page)
+    if result is None:
+        return redirect(f"{index_page.url}proposer/?envoye=1")
+    return TemplateResponse(request, "pages/project_proposal.html", {"page": index_page, "self": index_page, **result})
