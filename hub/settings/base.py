@@ -121,6 +121,8 @@ TEMPLATES = [
 ]
 
 # SQLite with no configuration; anything dj-database-url understands through DATABASE_URL.
+if not env("DATABASE_URL"):
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
