@@ -129,6 +129,7 @@ def create_proposal(form, user, index_page):
         image = get_image_model()(title=data["title"][:200], file=data["image"], uploaded_by_user=user)
         image.save()
         page.gallery_images.add(ProjectGalleryImage(image=image, alt=data.get("image_alt", "")))
+    page.save()  # writes the parental relations set above
     revision = page.save_revision(user=user, log_action=True)
     workflow = page.get_workflow() or moderation_workflow()
     if workflow is not None:

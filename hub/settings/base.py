@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's form templates load it
     "anymail",
     "django.contrib.admin",
     "django.contrib.auth",

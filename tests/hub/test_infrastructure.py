@@ -96,3 +96,14 @@ def test_tests_run_tasks_immediately(settings):
 
 def test_compiled_english_messages_are_present():
     assert (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo").exists()
+
+
+def test_every_interface_string_has_an_english_translation():
+    import polib
+
+    catalogue = polib.pofile(str(ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert not untranslated and not fuzzy, (untranslated, fuzzy)
+    compiled = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo"
+    assert compiled.stat().st_mtime >= (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").stat().st_mtime - 5
