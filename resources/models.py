@@ -13,6 +13,7 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
+    MultipleChooserPanel,
     ObjectList,
     PageChooserPanel,
     TabbedInterface,
@@ -51,13 +52,6 @@ class ProjectPage(Page):
         related_name="projects",
         verbose_name=_("commune"),
         help_text=_("La commune où le projet a lieu."),
-    )
-    extra_communes = ParentalManyToManyField(
-        "hub.Commune",
-        blank=True,
-        related_name="+",
-        verbose_name=_("autres communes"),
-        help_text=_("Pour un projet intercommunal ou mené sur plusieurs communes."),
     )
     programmes = ParentalManyToManyField(
         "hub.Programme", blank=True, related_name="projects", verbose_name=_("programmes")
@@ -130,7 +124,12 @@ class ProjectPage(Page):
     ]
     territory_panels = [
         FieldPanel("commune"),
-        FieldPanel("extra_communes"),
+        MultipleChooserPanel(
+            "extra_commune_links",
+            chooser_field_name="commune",
+            label=_("Autre commune"),
+            heading=_("Autres communes (projet intercommunal ou sur plusieurs communes)"),
+        ),
         FieldPanel("programmes", widget=forms.CheckboxSelectMultiple),
         FieldPanel("thematics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
@@ -209,6 +208,14 @@ class ProjectPage(Page):
             .order_by("-shared", "-first_published_at")
             .select_related("commune")[:limit]
         )
+
+
+class ProjectExtraCommune(Orderable):
+    page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="extra_commune_links")
+    commune = models.ForeignKey("hub.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("autre commune")
 
 
 class ProjectFundingLine(Orderable):
