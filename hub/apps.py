@@ -6,3 +6,8 @@ class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("Socle du site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from hub.cache import connect_invalidation
+
+        connect_invalidation()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from hub.cache import cached_response
 from hub.exports import csv_response, json_response
 from hub.models import Programme, Thematic
 from resources.listing import project_listing, resource_listing
@@ -37,6 +38,10 @@ def _prepare_projects(queryset):
 
 
 def project_listing_view(request, index_page):
+    return cached_response(request, lambda: _render_project_listing(request, index_page))
+
+
+def _render_project_listing(request, index_page):
     listing = project_listing(request, index_page)
     page_obj = listing.page(prepare=_prepare_projects)
     context = index_page.get_context(request)
@@ -179,6 +184,10 @@ def project_feed(request, index_page):
 
 
 def resource_listing_view(request, index_page):
+    return cached_response(request, lambda: _render_resource_listing(request, index_page))
+
+
+def _render_resource_listing(request, index_page):
     listing = resource_listing(request, index_page)
     page_obj = listing.page(prepare=lambda qs: qs.prefetch_related("thematics", "programmes"))
     context = index_page.get_context(request)

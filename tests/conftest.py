@@ -36,3 +36,13 @@ def search_index(db):
         call_command("update_index", verbosity=0)
 
     return rebuild
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (responses are cached for anonymous visitors)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

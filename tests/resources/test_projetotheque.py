@@ -129,7 +129,10 @@ def test_sort_and_pagination_keep_filters(client, projetotheque):
 
 
 def test_query_count_does_not_grow_with_projects(client, projetotheque):
+    from django.core.cache import cache
+
     def queries():
+        cache.clear()  # measure the uncached path
         with CaptureQueriesContext(connection) as ctx:
             get(client, programme="acv", thematique="commerce", region="32")
         return len(ctx.captured_queries)
@@ -219,3 +222,30 @@ def test_english_listing_shows_the_french_sheets(client, projetotheque):
         "Réhabilitation des halles d'Abbeville",
         "Opération façades de Cambrai",
     }
+
+
+def test_anonymous_listing_is_cached_until_content_changes(client, projetotheque):
+    first = client.get(URL, {"programme": "acv"})
+    assert first["X-Hub-Cache"] == "miss"
+    again = client.get(URL, {"programme": "acv"})
+    assert again["X-Hub-Cache"] == "hit" and again.content == first.content
+
+    page = ProjectPageFactory(
+        parent=projetotheque["index"],
+        title="Nouveau projet publié",
+        slug="nouveau-projet",
+        commune=projetotheque["projects"]["halles"].commune,
+        programmes=list(projetotheque["projects"]["halles"].programmes.all()),
+        live=False,
+    )
+    page.save_revision().publish()
+    fresh = client.get(URL, {"programme": "acv"})
+    assert fresh["X-Hub-Cache"] == "miss"
+    assert "Nouveau projet publié" in fresh.content.decode()
+
+
+def test_logged_in_visitors_are_never_served_from_the_cache(client, projetotheque, django_user_model):
+    client.get(URL)
+    client.force_login(django_user_model.objects.create_user("lea", "lea@example.org", "un-mot-de-passe-solide"))
+    response = client.get(URL)
+    assert "X-Hub-Cache" not in response
