@@ -7,6 +7,7 @@ be shared: set REDIS_URL.
 """
 
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "hub:content-generation"
@@ -30,23 +31,51 @@ def bump_content_generation(**kwargs):
 
 
 def cacheable(request):
-    return request.method == "GET" and not request.user.is_authenticated and not request.GET.get("preview")
+    return (
+        request.method == "GET"
+        and "messages" not in request.COOKIES  # a flash message is for this visitor only
+        and not request.user.is_authenticated
+    )
+
+
+def _key(request):
+    return f"hub:response:{content_generation()}:{request.get_full_path()}"
+
+
+def _from_cache(request):
+    stored = cache.get(_key(request))
+    if stored is None:
+        return None
+    content, content_type = stored
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Hub-Cache"] = "hit"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+class AnonymousCacheMiddleware:
+    """Answers anonymous GETs from the responses views stored with `cached_response`, before URL
+    resolution and page routing, so a cached listing costs about what a bare Django view does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if cacheable(request):
+            response = _from_cache(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
 
 
 def cached_response(request, build, timeout=DEFAULT_TIMEOUT):
-    """`build()`'s response, from the cache for anonymous GETs of the same full path and content state."""
+    """`build()`'s response, stored for anonymous GETs of the same full path and content state."""
     if not cacheable(request):
         return build()
-    key = f"hub:response:{content_generation()}:{request.get_full_path()}"
-    stored = cache.get(key)
-    if stored is not None:
-        content, content_type = stored
-        from django.http import HttpResponse
-
-        response = HttpResponse(content, content_type=content_type)
-        response["X-Hub-Cache"] = "hit"
-        patch_vary_headers(response, ["Cookie"])
+    response = _from_cache(request)
+    if response is not None:
         return response
+    key = _key(request)
     response = build()
     if hasattr(response, "render") and callable(response.render):
         response = response.render()

@@ -6,6 +6,7 @@ and paginates. Every count is one grouped SQL query, so the number of queries do
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -102,13 +103,51 @@ class FacetedListing:
         self.sort = requested_sort if requested_sort in sort_values else (sort_values[0] if sort_values else "")
 
     # Querysets -------------------------------------------------------------------------------------
+    # The text match and each selected facet are evaluated once, as sets of ids; every scope (the results,
+    # and each facet's counts, which ignore that facet's own selection) is then an intersection of sets,
+    # queried by primary key. Joins and the full-text match never repeat across the facet queries.
+    MAX_ID_LIST = 30_000  # beyond this, bound parameters get heavy: fall back to nested subqueries
+
     def searched_queryset(self):
         queryset = self.base_queryset
         if self.terms and self.search is not None:
             queryset = self.search(queryset, self.terms)
         return queryset
 
+    @cached_property
+    def _base_ids(self):
+        return set(self.searched_queryset().values_list("pk", flat=True))
+
+    @cached_property
+    def _facet_ids(self):
+        ids = {}
+        for facet in self.facets:
+            values = self.selected[facet.param]
+            if values:
+                # Not restricted to the base rows here: the intersection with them happens in Python.
+                ids[facet.param] = set(
+                    self.base_queryset.model._default_manager.filter(facet.condition(values))
+                    .values_list("pk", flat=True)
+                    .distinct()
+                )
+        return ids
+
+    def _by_ids(self, ids):
+        return self.base_queryset.model._default_manager.filter(pk__in=sorted(ids))
+
+    def _uses_id_sets(self):
+        return len(self._base_ids) <= self.MAX_ID_LIST
+
+    def filtered_ids(self, exclude=None):
+        ids = set(self._base_ids)
+        for param, matching in self._facet_ids.items():
+            if param != exclude:
+                ids &= matching
+        return ids
+
     def filtered_queryset(self, exclude=None):
+        if self._uses_id_sets():
+            return self._by_ids(self.filtered_ids(exclude))
         queryset = self.searched_queryset()
         condition = Q()
         for facet in self.facets:

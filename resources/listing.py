@@ -49,9 +49,11 @@ def _population_choices(request):
 def project_facets(base_queryset):
     from resources.models import ProjectStatus
 
+    # Choices come from small lookup columns over every project, not from the filtered set:
+    # a value with no project in the current selection is hidden by its zero count anyway.
     def years(request):
         values = (
-            base_queryset.exclude(start_year=None)
+            base_queryset.model._default_manager.exclude(start_year=None)
             .values_list("start_year", flat=True)
             .distinct()
             .order_by("-start_year")
@@ -60,7 +62,7 @@ def project_facets(base_queryset):
 
     def tags(request):
         rows = (
-            Tag.objects.filter(resources_projecttag_items__content_object__in=base_queryset.values("pk"))
+            Tag.objects.filter(resources_projecttag_items__isnull=False)
             .distinct()
             .order_by("name")
             .values_list("slug", "name")

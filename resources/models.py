@@ -183,7 +183,11 @@ class ProjectPage(Page):
         return sum((line.amount or 0) for line in self.funding_lines.all())
 
     def related_projects(self, limit=3):
-        """Chosen by the editor, else the live projects sharing the most thematics and tags."""
+        """Chosen by the editor, else the live projects sharing the most thematics and tags.
+
+        Scores are counted on the small link tables only (no join over every page), then the few
+        best candidates are loaded.
+        """
         manual = [
             link.target.specific
             for link in self.related_links.select_related("target")
@@ -191,23 +195,24 @@ class ProjectPage(Page):
         ]
         if manual:
             return manual[:limit]
-        thematic_ids = list(self.thematics.values_list("pk", flat=True))
-        tag_ids = list(self.tags.values_list("pk", flat=True))
-        if not thematic_ids and not tag_ids:
+        scores = {}
+        thematic_links = ProjectPage.thematics.through.objects.filter(
+            thematic_id__in=self.thematics.through.objects.filter(projectpage_id=self.pk).values("thematic_id")
+        ).exclude(projectpage_id=self.pk)
+        for page_id, shared in thematic_links.values_list("projectpage_id").annotate(n=models.Count("id")):
+            scores[page_id] = scores.get(page_id, 0) + shared
+        tag_links = ProjectTag.objects.filter(
+            tag_id__in=ProjectTag.objects.filter(content_object_id=self.pk).values("tag_id")
+        ).exclude(content_object_id=self.pk)
+        for page_id, shared in tag_links.values_list("content_object_id").annotate(n=models.Count("id")):
+            scores[page_id] = scores.get(page_id, 0) + shared
+        if not scores:
             return []
-        return list(
-            ProjectPage.objects.live()
-            .public()
-            .filter(locale=self.locale)
-            .exclude(pk=self.pk)
-            .annotate(
-                shared=models.Count("thematics", filter=models.Q(thematics__in=thematic_ids), distinct=True)
-                + models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=tag_ids), distinct=True)
-            )
-            .filter(shared__gt=0)
-            .order_by("-shared", "-first_published_at")
-            .select_related("commune")[:limit]
+        best = sorted(scores, key=lambda page_id: (-scores[page_id], -page_id))[: limit * 10]
+        candidates = (
+            ProjectPage.objects.live().public().filter(pk__in=best, locale_id=self.locale_id).select_related("commune")
         )
+        return sorted(candidates, key=lambda page: (-scores[page.pk], -page.pk))[:limit]
 
 
 class ProjectExtraCommune(Orderable):
