@@ -6,6 +6,8 @@ rather than after their timeout. With several app servers the cache (and thus th
 be shared: set REDIS_URL.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -39,7 +41,9 @@ def cacheable(request):
 
 
 def _key(request):
-    return f"hub:response:{content_generation()}:{request.get_full_path()}"
+    # Hashed: full paths can be long and hold characters some cache backends refuse in keys.
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"hub:response:{content_generation()}:{digest}"
 
 
 def _from_cache(request):
