@@ -61,7 +61,7 @@ class Facet:
 
     def counts(self, queryset, offered):
         if self.ranges:
-            return {value: queryset.filter(self.ranges[value]).count() for value, _label in offered}
+            return self.range_counts_query(queryset, offered)
         rows = queryset.values(self.lookup).annotate(n=Count("pk", distinct=True)).order_by()
         return {str(row[self.lookup]): row["n"] for row in rows if row[self.lookup] is not None}
 
@@ -168,7 +168,7 @@ class FacetedListing:
         for facet in self.facets:
             offered = self._offered[facet.param]
             scope = self.filtered_queryset(exclude=facet.param)
-            counts = facet.range_counts_query(scope, offered) if facet.ranges else facet.counts(scope, offered)
+            counts = facet.counts(scope, offered)
             selected = set(self.selected[facet.param])
             options = [
                 FacetOption(str(value), str(label), counts.get(str(value), 0), str(value) in selected)

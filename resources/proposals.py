@@ -12,7 +12,6 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Workflow
 
 from hub.models import Commune, Programme, Thematic
-from resources.blocks import PROJECT_SECTIONS
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -147,6 +146,3 @@ def handle_proposal(request, index_page):
     else:
         form = ProjectProposalForm()
     return {"form": form, "sent": request.GET.get("envoye") == "1"}
-
-
-__all__ = ["PROJECT_SECTIONS", "ProjectProposalForm", "create_proposal", "handle_proposal"]

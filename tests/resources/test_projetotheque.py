@@ -249,3 +249,18 @@ def test_logged_in_visitors_are_never_served_from_the_cache(client, projetothequ
     client.force_login(django_user_model.objects.create_user("lea", "lea@example.org", "un-mot-de-passe-solide"))
     response = client.get(URL)
     assert "X-Hub-Cache" not in response
+
+
+def test_large_selections_fall_back_to_subqueries_with_the_same_results(client, projetotheque, monkeypatch):
+    from hub.facets import FacetedListing
+
+    params = {"programme": ["pvd", "acv"], "thematique": "commerce", "population": "3500-20000"}
+    expected = titles_in(get(client, **params))
+    expected_counts = facet_counts(get(client, **params), "programme")
+    monkeypatch.setattr(FacetedListing, "MAX_ID_LIST", 0)
+    from django.core.cache import cache
+
+    cache.clear()
+    html = get(client, **params)
+    assert titles_in(html) == expected == {"Manager de commerce à Doullens"}
+    assert facet_counts(html, "programme") == expected_counts
