@@ -28,7 +28,7 @@ class Facet:
     """A filter on one query-string parameter.
 
     `lookup` is the ORM path filtered with `__in` on the selected values; `choices` returns the
-    (value, label) pairs offered; `groups` maps a selected value to a Q when a value is a range or
+    (value, label) pairs offered; `ranges` maps each value to a Q when a value is a range or
     a computed set (population bands, years) rather than a column value.
     """
 
