@@ -9,6 +9,17 @@ register = template.Library()
 
 
 def _home_for(request, language_code):
+    # Header, breadcrumb, footer and language switcher all ask: answer once per request.
+    memo = getattr(request, "_hub_homes", None) if request is not None else None
+    if memo is not None and language_code in memo:
+        return memo[language_code]
+    home = _find_home(request, language_code)
+    if request is not None:
+        request._hub_homes = {**(memo or {}), language_code: home}
+    return home
+
+
+def _find_home(request, language_code):
     site = Site.find_for_request(request) if request else None
     root = site.root_page if site else None
     if root is None:
