@@ -318,41 +318,39 @@ def _rich(text):
     return f"<p>{text}</p>"
 
 
-def build_project_index(home):
-    from resources.models import ProjectIndexPage
-
-    fr = Locale.objects.get(language_code="fr")
-    index = ProjectIndexPage.objects.child_of(home).first()
+def _ensure_index(model, home, title, slug, intro):
+    """The home page's (only) index page of `model`, created and published on the first run."""
+    index = model.objects.child_of(home).order_by("path").first()
     if index is None:
-        index = ProjectIndexPage(
-            title="Projétothèque",
-            slug="projetotheque",
-            show_in_menus=True,
-            locale=fr,
-            intro="Des projets menés dans les villes des programmes, racontés par leurs équipes : ce qui a été "
-            "fait, ce qui a marché, ce qu'il faut surveiller. Filtrez par thème, territoire ou taille de commune.",
-        )
+        index = model(title=title, slug=slug, show_in_menus=True, locale=home.locale, intro=intro)
         home.add_child(instance=index)
         index.save_revision().publish()
     return index
+
+
+def build_project_index(home):
+    from resources.models import ProjectIndexPage
+
+    return _ensure_index(
+        ProjectIndexPage,
+        home,
+        "Projétothèque",
+        "projetotheque",
+        "Des projets menés dans les villes des programmes, racontés par leurs équipes : ce qui a été fait, ce qui "
+        "a marché, ce qu'il faut surveiller. Filtrez par thème, territoire ou taille de commune.",
+    )
 
 
 def build_resource_index(home):
     from resources.models import ResourceIndexPage
 
-    fr = Locale.objects.get(language_code="fr")
-    index = ResourceIndexPage.objects.child_of(home).first()
-    if index is None:
-        index = ResourceIndexPage(
-            title="Ressources",
-            slug="ressources",
-            show_in_menus=True,
-            locale=fr,
-            intro="Guides, kits, fiches-conseils, études et replays pour mener un projet de revitalisation.",
-        )
-        home.add_child(instance=index)
-        index.save_revision().publish()
-    return index
+    return _ensure_index(
+        ResourceIndexPage,
+        home,
+        "Ressources",
+        "ressources",
+        "Guides, kits, fiches-conseils, études et replays pour mener un projet de revitalisation.",
+    )
 
 
 def translate_index(page, title, slug, intro):
