@@ -232,3 +232,24 @@ class FacetedListing:
     @property
     def is_filtered(self):
         return bool(self.query or any(self.selected.values()))
+
+
+def listing_response(request, page, build_listing, prepare=None, extra_context=None):
+    """The response of a faceted listing page: cached for anonymous visitors, else rendered.
+
+    `build_listing()` returns the FacetedListing; `extra_context(listing)` adds what one listing alone
+    needs (the Projétothèque's map points, say).
+    """
+    from django.template.response import TemplateResponse
+
+    from hub.cache import cached_response
+
+    def render():
+        listing = build_listing()
+        context = page.get_context(request)
+        context.update(listing=listing, page_obj=listing.page(prepare=prepare), facet_groups=listing.facet_groups())
+        if extra_context is not None:
+            context.update(extra_context(listing))
+        return TemplateResponse(request, page.get_template(request), context)
+
+    return cached_response(request, render)

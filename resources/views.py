@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from hub.cache import cached_response
 from hub.exports import csv_response, json_response
+from hub.facets import listing_response
 from hub.models import Programme, Thematic
 from resources.listing import project_listing, resource_listing
 
@@ -38,20 +38,13 @@ def _prepare_projects(queryset):
 
 
 def project_listing_view(request, index_page):
-    return cached_response(request, lambda: _render_project_listing(request, index_page))
-
-
-def _render_project_listing(request, index_page):
-    listing = project_listing(request, index_page)
-    page_obj = listing.page(prepare=_prepare_projects)
-    context = index_page.get_context(request)
-    context.update(
-        listing=listing,
-        page_obj=page_obj,
-        facet_groups=listing.facet_groups(),
-        map_points=map_points(listing.filtered_queryset()),
+    return listing_response(
+        request,
+        index_page,
+        lambda: project_listing(request, index_page),
+        prepare=_prepare_projects,
+        extra_context=lambda listing: {"map_points": map_points(listing.filtered_queryset())},
     )
-    return TemplateResponse(request, index_page.get_template(request), context)
 
 
 def map_points(queryset):
@@ -184,15 +177,12 @@ def project_feed(request, index_page):
 
 
 def resource_listing_view(request, index_page):
-    return cached_response(request, lambda: _render_resource_listing(request, index_page))
-
-
-def _render_resource_listing(request, index_page):
-    listing = resource_listing(request, index_page)
-    page_obj = listing.page(prepare=lambda qs: qs.prefetch_related("thematics", "programmes"))
-    context = index_page.get_context(request)
-    context.update(listing=listing, page_obj=page_obj, facet_groups=listing.facet_groups())
-    return TemplateResponse(request, index_page.get_template(request), context)
+    return listing_response(
+        request,
+        index_page,
+        lambda: resource_listing(request, index_page),
+        prepare=lambda queryset: queryset.prefetch_related("thematics", "programmes"),
+    )
 
 
 def propose_project(request, index_page):
