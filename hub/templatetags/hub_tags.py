@@ -96,22 +96,23 @@ def breadcrumb_pages(context):
     return page.get_ancestors().filter(depth__gt=2).live()
 
 
-@register.filter
-def tagline_for_language(settings_obj, language_code):
+def _in_language(settings_obj, field, language_code):
+    """The operator text `field` in English when asked and written (`<field>_en`), else in French."""
     if settings_obj is None:
         return ""
-    if language_code == "en" and settings_obj.tagline_en:
-        return settings_obj.tagline_en
-    return settings_obj.tagline
+    if language_code == "en" and getattr(settings_obj, f"{field}_en"):
+        return getattr(settings_obj, f"{field}_en")
+    return getattr(settings_obj, field)
+
+
+@register.filter
+def tagline_for_language(settings_obj, language_code):
+    return _in_language(settings_obj, "tagline", language_code)
 
 
 @register.filter
 def footer_for_language(settings_obj, language_code):
-    if settings_obj is None:
-        return ""
-    if language_code == "en" and settings_obj.footer_text_en:
-        return settings_obj.footer_text_en
-    return settings_obj.footer_text
+    return _in_language(settings_obj, "footer_text", language_code)
 
 
 @register.filter
