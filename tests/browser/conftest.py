@@ -80,23 +80,10 @@ def vnu_command():
 
 
 @pytest.fixture
-def demo_site(transactional_db, settings):
+def demo_site(transactional_db, abbeville):
     """The demo site at a small size, on one real commune (the full territory import is tested elsewhere)."""
     from django.core.management import call_command
 
-    from hub.models import Commune, Department, Region
-
-    region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
-    department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
-    Commune.objects.create(
-        insee_code="80001",
-        name="Abbeville",
-        slug="abbeville-80001",
-        population=22595,
-        department=department,
-        latitude=50.1086,
-        longitude=1.8322,
-    )
     call_command(
         "load_demo",
         "--projects",

@@ -7,24 +7,16 @@ from resources.models import ProjectStatus
 
 
 @pytest.fixture
-def territory(db):
-    hdf = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
+def territory(abbeville):
+    somme = abbeville.department
+    hdf = somme.region
     idf = Region.objects.create(code="11", name="Île-de-France", slug="ile-de-france")
-    somme = Department.objects.create(code="80", name="Somme", slug="somme", region=hdf)
     nord = Department.objects.create(code="59", name="Nord", slug="nord", region=hdf)
     seine_saint_denis = Department.objects.create(
         code="93", name="Seine-Saint-Denis", slug="seine-saint-denis", region=idf
     )
     return {
-        "abbeville": Commune.objects.create(
-            insee_code="80001",
-            name="Abbeville",
-            slug="abbeville-80001",
-            population=22595,
-            department=somme,
-            latitude=50.1086,
-            longitude=1.8322,
-        ),
+        "abbeville": abbeville,
         "doullens": Commune.objects.create(
             insee_code="80253", name="Doullens", slug="doullens-80253", population=6000, department=somme
         ),
