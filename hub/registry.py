@@ -2,6 +2,8 @@
 
 - `hub_home_sections`: fn(request, page) -> HomeSection | None — a block of latest content on the home page.
 - `hub_key_figures`: fn(request) -> iterable of KeyFigure — figures shown on the home page.
+- `hub_footer_parts`: fn(request) -> FooterPart | None — a block in the site footer (the newsletter form).
+- `hub_load_demo`: fn(home, sizes, seed, stdout) — an app's demo content (hook `order` sets who goes first).
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,18 @@ class HomeSection:
     template: str = "components/home_section.html"
     order: int = 100
     extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class FooterPart:
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def footer_parts(request=None):
+    parts = [hook(request=request) for hook in hooks.get_hooks("hub_footer_parts")]
+    return sorted((p for p in parts if p), key=lambda p: p.order)
 
 
 def key_figures(request=None, page=None):

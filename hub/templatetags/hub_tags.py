@@ -119,3 +119,19 @@ def footer_for_language(settings_obj, language_code):
 def in_section(page, section):
     """True when `page` is `section` or below it (for the menu's aria-current)."""
     return isinstance(page, Page) and page.path.startswith(section.path)
+
+
+@register.simple_tag(takes_context=True)
+def footer_parts(context):
+    """The footer blocks the apps contribute (hub_footer_parts hook), rendered in order."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from hub.registry import footer_parts as parts
+
+    request = context.get("request")
+    html = [
+        render_to_string(part.template, {**context.flatten(), **part.context}, request=request)
+        for part in parts(request)
+    ]
+    return mark_safe("".join(html))
