@@ -15,6 +15,36 @@ from django.db.models import Count, Q
 from hub.search import clean_query
 
 
+# Choice builders shared by the listings ------------------------------------------------------------
+def taxonomy_choices(model):
+    """Choices of a translatable taxonomy (programmes, thematics) in the current language, by slug."""
+
+    def choices(request):
+        from django.utils.translation import get_language
+
+        language = get_language()
+        rows = model.objects.filter(locale__language_code=language).order_by("sort_order", "name")
+        if not rows.exists():
+            rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
+        return [(row.slug, row.label if model.__name__ == "Programme" else row.name) for row in rows]
+
+    return choices
+
+
+def region_choices(request):
+    from hub.models import Region
+
+    return list(Region.objects.order_by("name").values_list("code", "name"))
+
+
+def department_choices(request):
+    from hub.models import Department
+
+    return [
+        (code, f"{name} ({code})") for code, name in Department.objects.order_by("code").values_list("code", "name")
+    ]
+
+
 @dataclass
 class FacetOption:
     value: str

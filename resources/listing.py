@@ -1,35 +1,13 @@
 """The Projétothèque's and the resource library's facets, on hub's faceted-listing mechanism."""
 
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from hub.facets import Facet, FacetedListing, Sort
-from hub.models import Department, Programme, Region, Thematic
+from hub.facets import Facet, FacetedListing, Sort, department_choices, region_choices, taxonomy_choices
+from hub.models import Programme, Thematic
 from hub.models.territories import POPULATION_BANDS
 from hub.search import restrict_to_search
-
-
-def _terms(model):
-    def choices(request):
-        language = get_language()
-        rows = model.objects.filter(locale__language_code=language).order_by("sort_order", "name")
-        if not rows.exists():
-            rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
-        return [(row.slug, row.label if model is Programme else row.name) for row in rows]
-
-    return choices
-
-
-def _regions(request):
-    return list(Region.objects.order_by("name").values_list("code", "name"))
-
-
-def _departments(request):
-    return [
-        (code, f"{name} ({code})") for code, name in Department.objects.order_by("code").values_list("code", "name")
-    ]
 
 
 def population_ranges(lookup):
@@ -70,10 +48,10 @@ def project_facets(base_queryset):
         return list(rows)
 
     return [
-        Facet("programme", _("Programme"), "programmes__slug", _terms(Programme)),
-        Facet("thematique", _("Thématique"), "thematics__slug", _terms(Thematic)),
-        Facet("region", _("Région"), "commune__department__region__code", _regions),
-        Facet("departement", _("Département"), "commune__department__code", _departments),
+        Facet("programme", _("Programme"), "programmes__slug", taxonomy_choices(Programme)),
+        Facet("thematique", _("Thématique"), "thematics__slug", taxonomy_choices(Thematic)),
+        Facet("region", _("Région"), "commune__department__region__code", region_choices),
+        Facet("departement", _("Département"), "commune__department__code", department_choices),
         Facet(
             "population",
             _("Taille de la commune"),
@@ -124,8 +102,8 @@ def resource_facets(base_queryset):
 
     return [
         Facet("type", _("Type de ressource"), "resource_type", lambda request: ResourceType.choices),
-        Facet("programme", _("Programme"), "programmes__slug", _terms(Programme)),
-        Facet("thematique", _("Thématique"), "thematics__slug", _terms(Thematic)),
+        Facet("programme", _("Programme"), "programmes__slug", taxonomy_choices(Programme)),
+        Facet("thematique", _("Thématique"), "thematics__slug", taxonomy_choices(Thematic)),
         Facet("annee", _("Année"), "date__year", years),
     ]
 

@@ -11,10 +11,8 @@ from dsfr.forms import DsfrBaseForm
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Workflow
 
-from hub.models import Commune, Programme, Thematic
-
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+from hub.forms import check_uploaded_image, resolve_commune
+from hub.models import Programme, Thematic
 
 
 class ProjectProposalForm(DsfrBaseForm):
@@ -55,25 +53,10 @@ class ProjectProposalForm(DsfrBaseForm):
         self.fields["status"].choices = ProjectStatus.choices
 
     def clean_commune(self):
-        value = self.cleaned_data["commune"].strip()
-        current = Commune.objects.filter(kind=Commune.Kind.CURRENT)
-        matches = list(current.filter(insee_code=value.upper())[:2]) or list(current.filter(name__iexact=value)[:2])
-        if not matches:
-            raise ValidationError(_("Commune inconnue : indiquez son code INSEE ou son nom exact."))
-        if len(matches) > 1:
-            raise ValidationError(_("Plusieurs communes portent ce nom : indiquez plutôt le code INSEE."))
-        return matches[0]
+        return resolve_commune(self.cleaned_data["commune"])
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if not image:
-            return image
-        if image.size > MAX_IMAGE_BYTES:
-            raise ValidationError(_("La photo dépasse 5 Mo."))
-        detected = getattr(getattr(image, "image", None), "format", None)
-        if detected not in IMAGE_FORMATS:
-            raise ValidationError(_("Format non accepté : JPEG, PNG ou WebP uniquement."))
-        return image
+        return check_uploaded_image(self.cleaned_data.get("image"))
 
     def clean(self):
         cleaned = super().clean()

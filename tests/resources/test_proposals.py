@@ -84,9 +84,9 @@ def test_uploads_are_checked_for_type(client, projetotheque, member, upload, mes
 
 
 def test_uploads_are_checked_for_size(client, projetotheque, member, monkeypatch):
-    from resources import proposals
+    from hub import forms
 
-    monkeypatch.setattr(proposals, "MAX_IMAGE_BYTES", 10)
+    monkeypatch.setattr(forms, "MAX_IMAGE_BYTES", 10)
     client.force_login(member)
     upload = SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png")
     html = client.post(URL, {**valid_data(image_alt="Vue des halles"), "image": upload}).content.decode()
