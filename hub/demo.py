@@ -480,3 +480,26 @@ def build_site():
     )
     operator.save()
     return home
+
+
+def ensure_index(model, home, title, slug, intro):
+    """The home page's (only) index page of `model`, created and published on the first run."""
+    index = model.objects.child_of(home).order_by("path").first()
+    if index is None:
+        index = model(title=title, slug=slug, show_in_menus=True, locale=home.locale, intro=intro)
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def translate_index(page, title, slug, intro):
+    en = Locale.objects.get(language_code="en")
+    translated = page.get_translation_or_none(en)
+    if translated is None:
+        translated = page.copy_for_translation(en)
+    translated = translated.specific
+    if translated.title != title or translated.slug != slug or not translated.live:
+        translated.title, translated.slug, translated.intro = title, slug, intro
+        translated.show_in_menus = True
+        translated.save_revision().publish()
+    return translated

@@ -264,11 +264,12 @@ class FacetedListing:
         return bool(self.query or any(self.selected.values()))
 
 
-def listing_response(request, page, build_listing, prepare=None, extra_context=None):
+def listing_response(request, page, build_listing, prepare=None, extra_context=None, present=None):
     """The response of a faceted listing page: cached for anonymous visitors, else rendered.
 
     `build_listing()` returns the FacetedListing; `extra_context(listing)` adds what one listing alone
-    needs (the Projétothèque's map points, say).
+    needs (the Projétothèque's map points, say); `present(item)` wraps each result of the page for the
+    template, as `items` (the directory shows each profile through what the viewer may see).
     """
     from django.template.response import TemplateResponse
 
@@ -277,7 +278,9 @@ def listing_response(request, page, build_listing, prepare=None, extra_context=N
     def render():
         listing = build_listing()
         context = page.get_context(request)
-        context.update(listing=listing, page_obj=listing.page(prepare=prepare), facet_groups=listing.facet_groups())
+        page_obj = listing.page(prepare=prepare)
+        context.update(listing=listing, page_obj=page_obj, facet_groups=listing.facet_groups())
+        context["items"] = [present(item) for item in page_obj] if present else list(page_obj)
         if extra_context is not None:
             context.update(extra_context(listing))
         return TemplateResponse(request, page.get_template(request), context)

@@ -1,8 +1,53 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+
+MODERATORS_GROUP = "Modérateurs du réseau"
+MODERATOR_PERMISSIONS = {
+    "member": ("view", "change", "delete"),
+    "organisation": ("view", "add", "change", "delete"),
+    "application": ("view", "change"),
+    "contactmessage": ("view",),
+}
+
+
+def ensure_moderators_group(**kwargs):
+    """The moderators' group and its rights, recreated after every migrate or flush."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    codenames = [f"{action}_{model}" for model, actions in MODERATOR_PERMISSIONS.items() for action in actions]
+    permissions = list(Permission.objects.filter(content_type__app_label="network", codename__in=codenames))
+    permissions += list(Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"))
+    group.permissions.add(*permissions)
 
 
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Réseau et annuaire")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+
+        from hub.cache import bump_content_generation
+        from network.models import Member, Organisation
+
+        # The directory's listing is cached for visitors: any change to who or what is visible must
+        # invalidate it at once (a member who hides a profile must disappear now, not in five minutes).
+        def account_changed(sender, update_fields=None, **kwargs):
+            if update_fields is None or set(update_fields) != {"last_login"}:  # a login changes nothing shown
+                bump_content_generation()
+
+        post_save.connect(account_changed, sender=get_user_model(), weak=False, dispatch_uid="network-cache-user")
+        post_delete.connect(bump_content_generation, sender=get_user_model(), dispatch_uid="network-cache-del-user")
+        for model in (Member, Organisation):
+            post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"network-cache-{model.__name__}")
+            post_delete.connect(
+                bump_content_generation, sender=model, dispatch_uid=f"network-cache-del-{model.__name__}"
+            )
+        for through in (Member.programmes.through, Member.thematics.through):
+            m2m_changed.connect(
+                bump_content_generation, sender=through, dispatch_uid=f"network-cache-{through.__name__}"
+            )
+        post_migrate.connect(ensure_moderators_group, sender=self, dispatch_uid="network-moderators-group")

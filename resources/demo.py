@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Locale
 
+from hub.demo import ensure_index as _ensure_index
+from hub.demo import translate_index
 from hub.models import Commune, Programme, Thematic
 
 IMAGES_DIR = Path(__file__).resolve().parent / "demo_images"
@@ -318,16 +320,6 @@ def _rich(text):
     return f"<p>{text}</p>"
 
 
-def _ensure_index(model, home, title, slug, intro):
-    """The home page's (only) index page of `model`, created and published on the first run."""
-    index = model.objects.child_of(home).order_by("path").first()
-    if index is None:
-        index = model(title=title, slug=slug, show_in_menus=True, locale=home.locale, intro=intro)
-        home.add_child(instance=index)
-        index.save_revision().publish()
-    return index
-
-
 def build_project_index(home):
     from resources.models import ProjectIndexPage
 
@@ -351,19 +343,6 @@ def build_resource_index(home):
         "ressources",
         "Guides, kits, fiches-conseils, études et replays pour mener un projet de revitalisation.",
     )
-
-
-def translate_index(page, title, slug, intro):
-    en = Locale.objects.get(language_code="en")
-    translated = page.get_translation_or_none(en)
-    if translated is None:
-        translated = page.copy_for_translation(en)
-    translated = translated.specific
-    if translated.title != title or translated.slug != slug or not translated.live:
-        translated.title, translated.slug, translated.intro = title, slug, intro
-        translated.show_in_menus = True
-        translated.save_revision().publish()
-    return translated
 
 
 BULK_BATCH = 500

@@ -3,6 +3,7 @@
 The typed schema below is the whole list of what can be configured; README.md documents each variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dsfr",
     "widget_tweaks",  # django-dsfr's form templates load it
+    "axes",
     "anymail",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -98,6 +100,8 @@ MIDDLEWARE = [
     "hub.cache.AnonymousCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -251,7 +255,29 @@ elif env("FRONTEND_CACHE_PURGE_URL"):
         "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
     }
 
-LOGIN_URL = "/admin/login/"
+# Accounts: members log in at /fr/compte/connexion/ (the admin keeps Wagtail's own login page).
+LOGIN_URL = "network:login"
+LOGIN_REDIRECT_URL = "network:profile"
+LOGOUT_REDIRECT_URL = "/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/fr/compte/connexion/"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # reset and activation links expire after three days
+
+# Login lockout (django-axes): five failures for one account from one address lock it for 15 minutes,
+# on the members' login and on the admin's alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "network.accounts.locked_out"
+AXES_VERBOSE = False
+
+# Contact relay limits (messages relayed to members through the directory's form).
+NETWORK_CONTACT_PER_SENDER_PER_HOUR = 5
+NETWORK_CONTACT_PER_RECIPIENT_PER_DAY = 10
 
 # Security defaults that hold everywhere; production.py tightens transport security.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,292 @@
+"""The directory's public forms: application to join, contact relay, own profile, login, account deletion."""
+
+import io
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+from PIL import Image, ImageOps
+
+from hub.forms import HoneypotMixin, check_uploaded_image, resolve_commune
+from hub.models import Programme, Thematic
+from network.models import Member, Organisation, Role, Visibility
+
+PHOTO_MAX_SIDE = 600
+
+
+def _taxonomy_choices(model):
+    rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
+    return [(row.pk, row.label if model is Programme else row.name) for row in rows]
+
+
+class CommuneInput(forms.CharField):
+    """A commune typed by INSEE code or exact name."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Commune"))
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("help_text", _("Code INSEE (par exemple 80001) ou nom exact de la commune."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        return resolve_commune(value)
+
+
+class ApplicationForm(HoneypotMixin, DsfrBaseForm):
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    email = forms.EmailField(
+        label=_("Adresse électronique professionnelle"),
+        help_text=_("Elle sert à vous connecter ; elle n'est jamais affichée dans l'annuaire."),
+    )
+    role = forms.ChoiceField(label=_("Vous êtes"), choices=Role.choices)
+    job_title = forms.CharField(label=_("Fonction"), max_length=200)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200)
+    organisation_kind = forms.ChoiceField(label=_("Type d'organisation"), choices=Organisation.Kind.choices)
+    commune = CommuneInput(required=False, label=_("Commune de rattachement (facultatif)"))
+    programmes = forms.TypedMultipleChoiceField(
+        label=_("Programmes (facultatif)"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    motivation = forms.CharField(
+        label=_("Ce que vous attendez du réseau"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibilité de votre profil"),
+        choices=Visibility.choices,
+        initial=Visibility.MEMBERS,
+        widget=forms.RadioSelect,
+    )
+    consent_to_appear = forms.BooleanField(
+        label=_("J'accepte que mon profil figure dans l'annuaire selon la visibilité choisie"), required=False
+    )
+    accept_terms = forms.BooleanField(
+        label=_("J'ai lu la politique de données personnelles et j'accepte le traitement de ma demande")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].choices = _taxonomy_choices(Programme)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ContactForm(HoneypotMixin, DsfrBaseForm):
+    """The relay form; signed-in members write under their own name and address."""
+
+    sender_name = forms.CharField(label=_("Votre nom"), max_length=150)
+    sender_email = forms.EmailField(
+        label=_("Votre adresse électronique"), help_text=_("La réponse vous sera adressée directement.")
+    )
+    subject = forms.CharField(label=_("Objet"), max_length=150)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if getattr(user, "is_authenticated", False) else None
+        if self.user is not None:
+            # The account's identity is used: a member cannot write under someone else's name.
+            del self.fields["sender_name"]
+            del self.fields["sender_email"]
+
+    def sender(self):
+        if self.user is not None:
+            member = getattr(self.user, "member", None)
+            name = member.full_name if member else (self.user.get_full_name() or self.user.get_username())
+            return name, self.user.email
+        return self.cleaned_data["sender_name"], self.cleaned_data["sender_email"]
+
+
+class ProfileForm(DsfrBaseForm, forms.ModelForm):
+    commune_input = CommuneInput(required=False)
+    programmes = forms.TypedMultipleChoiceField(
+        label=_("Programmes"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    thematics = forms.TypedMultipleChoiceField(
+        label=_("Thématiques d'expertise"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    tags_input = forms.CharField(
+        label=_("Mots-clés"),
+        required=False,
+        max_length=300,
+        help_text=_("Séparés par des virgules, par exemple : halles, vitrines, stationnement."),
+    )
+    remove_photo = forms.BooleanField(label=_("Retirer la photo"), required=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "first_name",
+            "last_name",
+            "role",
+            "job_title",
+            "bio",
+            "phone",
+            "photo",
+            "visibility",
+            "consent_to_appear",
+            "accepts_messages",
+        ]
+        widgets = {
+            "visibility": forms.RadioSelect,
+            "photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "bio": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "role",
+        "job_title",
+        "commune_input",
+        "programmes",
+        "thematics",
+        "tags_input",
+        "bio",
+        "phone",
+        "photo",
+        "remove_photo",
+        "visibility",
+        "consent_to_appear",
+        "accepts_messages",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].choices = _taxonomy_choices(Programme)
+        self.fields["thematics"].choices = _taxonomy_choices(Thematic)
+        self.fields["phone"].help_text = _("Visible des seuls membres connectés.")
+        self.fields["photo"].help_text = _("JPEG, PNG ou WebP, 5 Mo au plus ; recadrée et allégée à l'envoi.")
+        member = self.instance
+        if member.pk and not self.is_bound:
+            self.initial["commune_input"] = member.commune.insee_code if member.commune_id else ""
+            self.initial["programmes"] = list(member.programmes.values_list("pk", flat=True))
+            self.initial["thematics"] = list(member.thematics.values_list("pk", flat=True))
+            self.initial["tags_input"] = ", ".join(member.tags.names())
+        self.order_fields(self.field_order)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo is not getattr(self.instance, "photo", None) and hasattr(photo, "content_type"):
+            check_uploaded_image(photo)
+        return photo
+
+    def clean_tags_input(self):
+        names = [name.strip()[:100] for name in self.cleaned_data["tags_input"].split(",")]
+        names = [name for name in dict.fromkeys(names) if name]
+        if len(names) > 10:
+            raise forms.ValidationError(_("Dix mots-clés au plus."))
+        return names
+
+    def save(self, commit=True):
+        member = super().save(commit=False)
+        member.commune = self.cleaned_data.get("commune_input")
+        member.department = member.commune.department if member.commune else None
+        if self.cleaned_data.get("remove_photo"):
+            member.photo.delete(save=False)
+            member.photo = ""
+        elif "photo" in self.changed_data and self.cleaned_data.get("photo"):
+            member.photo = normalised_photo(self.cleaned_data["photo"])
+        member.save()
+        member.programmes.set(self.cleaned_data["programmes"])
+        member.thematics.set(self.cleaned_data["thematics"])
+        member.tags.set(self.cleaned_data["tags_input"], clear=True)
+        return member
+
+
+def normalised_photo(upload):
+    """The uploaded photo re-encoded as a JPEG of at most 600 px: strips metadata (GPS…) and weight."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85, optimize=True)
+    return ContentFile(buffer.getvalue(), name="photo.jpg")
+
+
+class LoginForm(HoneypotMixin, AuthenticationForm):
+    """Django's login form with the site's labels; the renderer comes from DsfrBaseForm below."""
+
+    username = forms.CharField(
+        label=_("Adresse électronique"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")
+        self.error_messages["invalid_login"] = _("Adresse électronique ou mot de passe incorrect.")
+        self.error_messages["inactive"] = _("Ce compte n'est pas encore activé.")
+
+    def clean(self):
+        if self.caught_by_honeypot():
+            raise forms.ValidationError(_("Votre envoi n'a pas pu être accepté."), code="honeypot")
+        username = (self.cleaned_data.get("username") or "").strip().lower()
+        password = self.cleaned_data.get("password")
+        if username and password:
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class DsfrLoginForm(DsfrBaseForm, LoginForm):
+    pass
+
+
+class DsfrPasswordResetForm(HoneypotMixin, DsfrBaseForm, PasswordResetForm):
+    email = forms.EmailField(label=_("Adresse électronique"), max_length=254)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        from network.tasks import send_password_reset
+
+        send_password_reset.enqueue(to_email, context["uid"], context["token"], context["user"].first_name)
+
+
+class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
+        self.fields["new_password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["new_password2"].label = _("Confirmation du mot de passe")
+
+
+class DeleteAccountForm(DsfrBaseForm):
+    password = forms.CharField(
+        label=_("Votre mot de passe, pour confirmer"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Je comprends que mon profil et mon compte seront supprimés définitivement"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mot de passe incorrect."))
+        return password
+
+
+class ApplicationDecisionForm(forms.Form):
+    """The moderator's decision in the admin."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation à rattacher"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text=_("Laissez vide pour créer l'organisation indiquée par la personne."),
+    )
+    refusal_reason = forms.CharField(
+        label=_("Motif du refus (envoyé à la personne)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
