@@ -13,8 +13,12 @@ MODERATOR_PERMISSIONS = {
 
 def ensure_moderators_group(**kwargs):
     """The moderators' group and its rights, recreated after every migrate or flush."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # This app comes before django.contrib.auth in INSTALLED_APPS: make sure its permissions exist.
+    create_permissions(apps.get_app_config("network"), verbosity=0)
     group, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
     codenames = [f"{action}_{model}" for model, actions in MODERATOR_PERMISSIONS.items() for action in actions]
     permissions = list(Permission.objects.filter(content_type__app_label="network", codename__in=codenames))

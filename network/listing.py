@@ -26,7 +26,18 @@ MEMBER_SORTS = [
 ]
 
 
+def search_members(queryset, terms):
+    """Text match over every profile, then narrowed to `queryset` by primary key.
+
+    The visibility rules filter on the account (`user__is_active`), which a search index does not
+    hold; matching first and intersecting after keeps Elasticsearch and the database backends equal.
+    """
+    from network.models import Member
+
+    return queryset.filter(pk__in=restrict_to_search(Member.objects.all(), terms).values("pk"))
+
+
 def member_listing(request, page_size=None):
     """The directory as `request.user` may see it."""
     base = visible_members(request.user)
-    return FacetedListing(request, base, member_facets(), MEMBER_SORTS, search=restrict_to_search, page_size=page_size)
+    return FacetedListing(request, base, member_facets(), MEMBER_SORTS, search=search_members, page_size=page_size)

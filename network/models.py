@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 # Slugs the directory's own routes use: no profile may take them.
 RESERVED_SLUGS = {"adherer", "apply", "export", "recherche", "search", "compte", "account"}
@@ -99,7 +100,7 @@ def photo_path(instance, filename):
     return f"membres/{secrets.token_hex(12)}.jpg"
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def listed(self):
         """Profiles that may appear in the directory at all (never hidden ones)."""
         return self.filter(consent_to_appear=True, user__is_active=True).exclude(visibility=Visibility.HIDDEN)

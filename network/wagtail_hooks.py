@@ -19,6 +19,8 @@ from network.models import Application, ContactMessage, Member, Organisation
 
 
 class MemberViewSet(ModelViewSet):
+    url_namespace = "network_member"
+    url_prefix = "network/member"
     model = Member
     icon = "user"
     menu_label = gettext_lazy("Membres")
@@ -54,6 +56,8 @@ class MemberViewSet(ModelViewSet):
 
 
 class OrganisationViewSet(ModelViewSet):
+    url_namespace = "network_organisation"
+    url_prefix = "network/organisation"
     model = Organisation
     icon = "group"
     menu_label = gettext_lazy("Organisations")
@@ -73,6 +77,8 @@ class ApplicationIndexView(IndexView):
 
 
 class ApplicationViewSet(ModelViewSet):
+    url_namespace = "network_application"
+    url_prefix = "network/application"
     model = Application
     index_view_class = ApplicationIndexView
     icon = "form"
@@ -148,6 +154,8 @@ class ApplicationViewSet(ModelViewSet):
 
 
 class ContactMessageViewSet(ModelViewSet):
+    url_namespace = "network_contactmessage"
+    url_prefix = "network/contactmessage"
     model = ContactMessage
     icon = "mail"
     menu_label = gettext_lazy("Messages relayés")
