@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from PIL import Image, ImageOps
 
+from hub.dsfr_widgets import CheckboxSelectMultiple, RadioSelect
 from hub.forms import HoneypotMixin, check_uploaded_image, resolve_commune
 from hub.models import Programme, Thematic
 from network.models import Member, Organisation, Role, Visibility
@@ -51,7 +52,7 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
     organisation_kind = forms.ChoiceField(label=_("Type d'organisation"), choices=Organisation.Kind.choices)
     commune = CommuneInput(required=False, label=_("Commune de rattachement (facultatif)"))
     programmes = forms.TypedMultipleChoiceField(
-        label=_("Programmes (facultatif)"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Programmes (facultatif)"), required=False, coerce=int, widget=CheckboxSelectMultiple
     )
     motivation = forms.CharField(
         label=_("Ce que vous attendez du réseau"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
@@ -60,7 +61,7 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
         label=_("Visibilité de votre profil"),
         choices=Visibility.choices,
         initial=Visibility.MEMBERS,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     consent_to_appear = forms.BooleanField(
         label=_("J'accepte que mon profil figure dans l'annuaire selon la visibilité choisie"), required=False
@@ -106,10 +107,10 @@ class ContactForm(HoneypotMixin, DsfrBaseForm):
 class ProfileForm(DsfrBaseForm, forms.ModelForm):
     commune_input = CommuneInput(required=False)
     programmes = forms.TypedMultipleChoiceField(
-        label=_("Programmes"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Programmes"), required=False, coerce=int, widget=CheckboxSelectMultiple
     )
     thematics = forms.TypedMultipleChoiceField(
-        label=_("Thématiques d'expertise"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Thématiques d'expertise"), required=False, coerce=int, widget=CheckboxSelectMultiple
     )
     tags_input = forms.CharField(
         label=_("Mots-clés"),
@@ -134,7 +135,7 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
             "accepts_messages",
         ]
         widgets = {
-            "visibility": forms.RadioSelect,
+            "visibility": RadioSelect,
             "photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "bio": forms.Textarea(attrs={"rows": 5}),
         }

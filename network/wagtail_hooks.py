@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -25,7 +25,7 @@ class MemberViewSet(ModelViewSet):
     icon = "user"
     menu_label = gettext_lazy("Membres")
     list_display = [
-        Column("full_name", label=gettext_lazy("Nom"), accessor="full_name"),
+        "__str__",
         "role",
         "organisation",
         "visibility",
@@ -84,7 +84,7 @@ class ApplicationViewSet(ModelViewSet):
     icon = "form"
     menu_label = gettext_lazy("Demandes d'adhésion")
     list_display = [
-        Column("full_name", label=gettext_lazy("Nom"), accessor="full_name"),
+        "__str__",
         "organisation_name",
         "role",
         "status",

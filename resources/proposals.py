@@ -11,6 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Workflow
 
+from hub.dsfr_widgets import CheckboxSelectMultiple
 from hub.forms import check_uploaded_image, resolve_commune
 from hub.models import Programme, Thematic
 
@@ -23,8 +24,8 @@ class ProjectProposalForm(DsfrBaseForm):
         help_text=_("Code INSEE (par exemple 80001) ou nom exact de la commune."),
     )
     summary = forms.CharField(label=_("Résumé"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}))
-    programmes = forms.MultipleChoiceField(label=_("Programmes"), required=False, widget=forms.CheckboxSelectMultiple)
-    thematics = forms.MultipleChoiceField(label=_("Thématiques"), widget=forms.CheckboxSelectMultiple)
+    programmes = forms.MultipleChoiceField(label=_("Programmes"), required=False, widget=CheckboxSelectMultiple)
+    thematics = forms.MultipleChoiceField(label=_("Thématiques"), widget=CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("État du projet"))
     start_year = forms.IntegerField(label=_("Année de début"), min_value=1990, max_value=2100, required=False)
     context = forms.CharField(label=_("Contexte"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -46,3 +46,45 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler keeping every message it accepts, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.content, policy=default)
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        return "250 Message accepted for delivery"
+
+    def text_of(self, index=-1):
+        part = self.messages[index]["message"].get_body(preferencelist=("plain",))
+        return part.get_content()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on this machine (aiosmtpd); Django sends to it for the test's duration."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler
+    finally:
+        controller.stop()

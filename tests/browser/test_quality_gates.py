@@ -26,11 +26,22 @@ def one_page_per_type_and_language():
 
 def extra_views():
     """Views that are not pages but every visitor meets."""
-    return {
+    from network.models import Member, Visibility
+
+    views = {
         ("search", "fr"): "/fr/recherche/?q=centre",
         ("search", "en"): "/en/search/?q=centre",
         ("not-found", "fr"): "/fr/page-inexistante/",
+        ("membership-application", "fr"): "/fr/annuaire/adherer/",
+        ("login", "fr"): "/fr/compte/connexion/",
+        ("login", "en"): "/en/account/login/",
+        ("password-reset", "fr"): "/fr/compte/mot-de-passe/",
     }
+    profile = Member.objects.listed().filter(visibility=Visibility.PUBLIC).order_by("pk").first()
+    if profile is not None:
+        views[("member-profile", "fr")] = f"/fr/annuaire/{profile.slug}/"
+        views[("member-profile", "en")] = f"/en/directory/{profile.slug}/"
+    return views
 
 
 def test_every_page_type_passes_axe_and_the_html_checker(

@@ -143,7 +143,11 @@ def test_account_deletion_needs_the_password_then_removes_profile_and_account(cl
     member = people["public"]
     user = member.user
     ContactMessage.objects.create(
-        recipient=people["members"], sender_user=user, sender_name="Paula Publique", sender_email=user.email, subject="x"
+        recipient=people["members"],
+        sender_user=user,
+        sender_name="Paula Publique",
+        sender_email=user.email,
+        subject="x",
     )
     erased = []
     client.force_login(user)

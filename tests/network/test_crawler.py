@@ -70,9 +70,7 @@ def test_anonymous_crawl_shows_no_hidden_member_and_no_email(client, demo):
     assert len(pages) > 50
     assert not [url for url, (status, _body) in pages.items() if status >= 500]
     crawled_profiles = {url for url in pages if url.startswith("/fr/annuaire/") and url.count("/") == 4}
-    assert {f"/fr/annuaire/{m.slug}/" for m in listed_public} <= crawled_profiles | {
-        url.split("?")[0] for url in pages
-    }
+    assert {f"/fr/annuaire/{m.slug}/" for m in listed_public} <= crawled_profiles | {url.split("?")[0] for url in pages}
     for url, (_status, body) in pages.items():
         for member in not_public:
             assert member.full_name not in body, f"{member.full_name} ({member.visibility}) appears on {url}"

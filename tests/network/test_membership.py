@@ -48,7 +48,9 @@ def apply(client, django_capture_on_commit_callbacks, **overrides):
         return client.post(APPLY, application_data(**overrides))
 
 
-def test_an_application_is_recorded_and_acknowledged(client, directory, abbeville, moderator, django_capture_on_commit_callbacks):
+def test_an_application_is_recorded_and_acknowledged(
+    client, directory, abbeville, moderator, django_capture_on_commit_callbacks
+):
     acv = Programme.objects.get(slug="acv", locale__language_code="fr")
     response = apply(client, django_capture_on_commit_callbacks, programmes=[acv.pk])
     assert response.status_code == 302 and response["Location"].endswith("adherer/?envoye=1")
@@ -119,7 +121,9 @@ def test_approval_creates_an_inactive_account_and_profile_then_the_link_activate
     assert client.get(link).status_code == 200
     weak = client.post(link, {"new_password1": "court", "new_password2": "court"})
     assert weak.status_code == 400 and not Member.objects.get().user.is_active
-    response = client.post(link, {"new_password1": "des-halles-en-fete-2025", "new_password2": "des-halles-en-fete-2025"})
+    response = client.post(
+        link, {"new_password1": "des-halles-en-fete-2025", "new_password2": "des-halles-en-fete-2025"}
+    )
     assert response.status_code == 302
     member.user.refresh_from_db()
     assert member.user.is_active and member.user.check_password("des-halles-en-fete-2025")
@@ -138,7 +142,9 @@ def test_the_activation_link_expires(client, directory, abbeville, moderator, dj
         assert client.get(link).status_code == 400
 
 
-def test_refusal_needs_a_reason_and_emails_it(client, directory, abbeville, moderator, django_capture_on_commit_callbacks):
+def test_refusal_needs_a_reason_and_emails_it(
+    client, directory, abbeville, moderator, django_capture_on_commit_callbacks
+):
     apply(client, django_capture_on_commit_callbacks)
     application = Application.objects.get()
     client.force_login(moderator)
