@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from hub.ratelimit import over_limit
-from network.forms import DeleteAccountForm, DsfrLoginForm, DsfrPasswordResetForm, DsfrSetPasswordForm, ProfileForm
+from network.forms import (
+    DeleteAccountForm,
+    DsfrLoginForm,
+    DsfrPasswordChangeForm,
+    DsfrPasswordResetForm,
+    DsfrSetPasswordForm,
+    ProfileForm,
+)
 from network.tokens import activation_token
 
 
@@ -92,11 +99,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "account/password_change.html"
     success_url = reverse_lazy("network:profile")
 
-    def get_form_class(self):
-        from django.contrib.auth.forms import PasswordChangeForm
-        from dsfr.forms import DsfrBaseForm
-
-        return type("DsfrPasswordChangeForm", (DsfrBaseForm, PasswordChangeForm), {})
+    form_class = DsfrPasswordChangeForm
 
     def form_valid(self, form):
         messages.success(self.request, _("Votre mot de passe est modifié."))

@@ -3,8 +3,8 @@
 import io
 
 from django import forms
-from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -139,6 +139,10 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
             "photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "bio": forms.Textarea(attrs={"rows": 5}),
         }
+        help_texts = {
+            "phone": _("Visible des seuls membres connectés."),
+            "photo": _("JPEG, PNG ou WebP, 5 Mo au plus ; réduite et allégée à l'envoi."),
+        }
 
     field_order = [
         "first_name",
@@ -162,8 +166,6 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["programmes"].choices = _taxonomy_choices(Programme)
         self.fields["thematics"].choices = _taxonomy_choices(Thematic)
-        self.fields["phone"].help_text = _("Visible des seuls membres connectés.")
-        self.fields["photo"].help_text = _("JPEG, PNG ou WebP, 5 Mo au plus ; recadrée et allégée à l'envoi.")
         member = self.instance
         if member.pk and not self.is_bound:
             self.initial["commune_input"] = member.commune.insee_code if member.commune_id else ""
@@ -251,12 +253,31 @@ class DsfrPasswordResetForm(HoneypotMixin, DsfrBaseForm, PasswordResetForm):
         send_password_reset.enqueue(to_email, context["uid"], context["token"], context["user"].first_name)
 
 
-class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
+PASSWORD_HELP = _(
+    "Au moins 12 caractères ; ni uniquement des chiffres, ni un mot de passe courant, ni proche de votre nom."
+)
+
+
+class NewPasswordLabelsMixin:
+    """Plain-text help (Django's is an HTML list, which DSFR's hint text cannot hold)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("Nouveau mot de passe")
-        self.fields["new_password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["new_password1"].help_text = PASSWORD_HELP
         self.fields["new_password2"].label = _("Confirmation du mot de passe")
+        self.fields["new_password2"].help_text = ""
+        if "old_password" in self.fields:
+            self.fields["old_password"].label = _("Mot de passe actuel")
+
+
+# DsfrBaseForm first: it builds the bound fields (which copy labels and help texts) after the others' __init__.
+class DsfrSetPasswordForm(DsfrBaseForm, NewPasswordLabelsMixin, SetPasswordForm):
+    pass
+
+
+class DsfrPasswordChangeForm(DsfrBaseForm, NewPasswordLabelsMixin, PasswordChangeForm):
+    pass
 
 
 class DeleteAccountForm(DsfrBaseForm):

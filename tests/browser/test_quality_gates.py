@@ -51,7 +51,31 @@ def test_every_page_type_passes_axe_and_the_html_checker(
     page_types = {kind for kind, _lang in targets}
     assert {"HomePage", "StandardPage"} <= page_types
     assert {lang for _kind, lang in targets} == {"fr", "en"}
+    check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path)
 
+
+def test_member_pages_pass_axe_and_the_html_checker(
+    browser_page, live_server, demo_site, axe_source, vnu_command, tmp_path, client, settings
+):
+    """What a logged-in member meets: own profile form and preview, deletion, proposing a project."""
+    from network.models import Member
+
+    member = Member.objects.listed().order_by("pk").first()
+    client.force_login(member.user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    browser_page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    targets = {
+        ("profile-edit", "fr"): "/fr/compte/profil/",
+        ("profile-preview", "fr"): "/fr/compte/profil/apercu/",
+        ("account-deletion", "fr"): "/fr/compte/suppression/",
+        ("password-change", "fr"): "/fr/compte/mot-de-passe/changer/",
+        ("project-proposal", "fr"): "/fr/projetotheque/proposer/",
+        ("directory-as-member", "fr"): "/fr/annuaire/",
+    }
+    check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path)
+
+
+def check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path):
     violations = []
     html_files = {}
     for (kind, lang), path in sorted(targets.items()):
