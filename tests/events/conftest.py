@@ -122,3 +122,10 @@ def smtp_inbox(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+def text(response):
+    """The response's HTML with entities decoded (Django escapes apostrophes as &#x27;)."""
+    import html
+
+    return html.unescape(response.content.decode())
