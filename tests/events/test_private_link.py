@@ -36,7 +36,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_person(
 ):
     leaving = RegistrationFactory(event=workshop, email="leaving@example.fr")
     RegistrationFactory(event=workshop)
-    first_waiting = RegistrationFactory(
+    RegistrationFactory(
         event=workshop,
         status="waitlisted",
         email="first@example.fr",
