@@ -16,7 +16,7 @@ def plain_text(message):
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_register_cancel_and_promotion(browser_page, live_server, core_site, abbeville, smtp_inbox):
+def test_register_cancel_and_promotion(browser_page, live_server, core_site, abbeville, smtp_inbox):  # noqa: F811
     agenda = EventIndexPageFactory(parent=core_site)
     event = EventPageFactory(
         parent=agenda, title="Atelier commerce de proximité", slug="atelier-commerce", capacity=2, commune=abbeville
