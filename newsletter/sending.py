@@ -313,9 +313,9 @@ def claim_batch(issue_id, size=None, now=None):
     return claim, rows
 
 
-def _mark(pk, claim, **fields):
-    # `claim` guards against writing over a row another worker re-claimed after a timeout.
-    return Delivery.objects.filter(pk=pk, claim=claim).update(**fields)
+def _mark(pk, held_by, **fields):
+    # `held_by` (our claim) guards against writing over a row another worker re-claimed after a timeout.
+    return Delivery.objects.filter(pk=pk, claim=held_by).update(**fields)
 
 
 def send_batch(issue_id, claim, rows, sender, pacer):
@@ -332,6 +332,7 @@ def send_batch(issue_id, claim, rows, sender, pacer):
             now = timezone.now()
             if attempts >= max_attempts():
                 _mark(row["pk"], claim, status=DeliveryStatus.FAILED, attempts=attempts, claim="", error=str(failure))
+                continue
             else:
                 retry_at = now + timedelta(seconds=retry_delay(attempts))
                 _mark(
