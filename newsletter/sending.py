@@ -115,11 +115,12 @@ def enqueue_drains(issue_id):
 
 def send_test(issue, email):
     """Sends the issue to one address, marked as a test; creates no delivery, marks nothing sent."""
-    issue = issue.specific
-    renderings = ensure_renderings(issue)
-    language = issue.locale.language_code
-    rendering = renderings.get(language) or next(iter(renderings.values()))
-    message = build_message(rendering, email, "essai", subject_prefix="[TEST] ")
+    from newsletter.rendering import render
+
+    # The latest revision, published or not: a test is how an editor checks a draft.
+    page = issue.specific.get_latest_revision_as_object()
+    rendered = render(page, page.locale.language_code)
+    message = build_message(rendered, email, "essai", subject_prefix="[TEST] ")
     return message.send()
 
 
