@@ -271,6 +271,15 @@ class EventPage(RoutablePageMixin, Page):
             return None
         return max(self.capacity - self.seats_taken(), 0)
 
+    def window_open(self, now=None):
+        """Registrations enabled and the registration window open (capacity aside)."""
+        now = now or timezone.now()
+        if not self.registration_enabled:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return now < self.closes_at()
+
     def registration_state(self, now=None):
         """open, not-yet, closed, full (no waiting list) or waitlist (full, waiting list open), or disabled."""
         now = now or timezone.now()

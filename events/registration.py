@@ -29,17 +29,18 @@ class RegistrationError(Exception):
 
 
 def lock_event(event_id, session_ids=()):
-    """Locks the event row, then the sessions' rows in a fixed order (no deadlock between two requests)."""
-    if LOCK_CAPACITY:
-        list(EventPage.objects.select_for_update(of=("self",)).filter(pk=event_id).values_list("pk", flat=True))
-        if session_ids:
-            list(
-                EventSession.objects.select_for_update()
-                .filter(pk__in=sorted(session_ids))
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-    return EventPage.objects.get(pk=event_id)
+    """Locks the event row (and reads it in the same query), then the sessions' rows in a fixed order
+    so that two requests never wait for each other in opposite orders."""
+    queryset = EventPage.objects.select_for_update(of=("self",)) if LOCK_CAPACITY else EventPage.objects
+    event = queryset.get(pk=event_id)
+    if LOCK_CAPACITY and session_ids:
+        list(
+            EventSession.objects.select_for_update()
+            .filter(pk__in=sorted(session_ids))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return event
 
 
 def seats_taken(event_id, exclude=None):
@@ -93,14 +94,19 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     now = now or timezone.now()
     email = data["email"].strip().lower()
     session_ids = sorted({s.pk for s in sessions})
+    # Read before taking the lock: an address already registered never waits for it. A concurrent
+    # insert for the same address is caught by the unique constraint below.
+    existing = Registration.objects.filter(event_id=event.pk, email=email).first()
+    if existing is not None and existing.is_active:
+        return existing, False
     try:
         with transaction.atomic():
             event = lock_event(event.pk, session_ids)
-            existing = Registration.objects.filter(event=event, email=email).first()
-            if existing is not None and existing.is_active:
-                return existing, False
-            state = event.registration_state(now)
-            if state in ("disabled", "not-yet", "closed"):
+            if existing is not None:
+                existing = Registration.objects.get(pk=existing.pk)
+                if existing.is_active:
+                    return existing, False
+            if not event.window_open(now):
                 raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
             event_ok, full = room_for(event, session_ids)
             if event.approval_required:
@@ -132,7 +138,8 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
             registration.confirmed_at = now if status == S.CONFIRMED else None
             registration.waitlisted_at = now if status == S.WAITLISTED else None
             registration.save()
-            registration.sessions.set(session_ids)
+            if session_ids or existing is not None:
+                registration.sessions.set(session_ids)
             notify(registration, {S.CONFIRMED: "confirmation", S.WAITLISTED: "waitlist", S.PENDING: "pending"}[status])
             return registration, True
     except IntegrityError:

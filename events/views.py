@@ -86,11 +86,12 @@ def register(request, event):
         return response
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    context = {"page": event, "self": event, "registration_state": event.registration_state()}
+    context = {"page": event, "self": event}
     status = 200
     if request.method == "POST":
         form = RegistrationForm(request.POST, event=event, user=request.user)
-        if over_limit(request, "event-registration", getattr(settings, "EVENTS_REGISTRATION_RATE", "10/m")):
+        rate = getattr(settings, "EVENTS_REGISTRATION_RATE", "10/m")  # None turns the limit off (benchmarks)
+        if rate and over_limit(request, "event-registration", rate):
             form.is_valid()
             form.add_error(None, _("Trop d'envois depuis votre connexion : réessayez dans quelques minutes."))
             status = 429
@@ -108,7 +109,7 @@ def register(request, event):
                 context["registration_state"] = event.registration_state()
             else:
                 if created:
-                    return redirect(f"{registration.private_path(get_language())}?nouvelle=1")
+                    return redirect(f"{_private_path(request, event, registration)}?nouvelle=1")
                 from events.tasks import send_private_link
 
                 send_private_link.enqueue(registration.pk)
@@ -116,9 +117,17 @@ def register(request, event):
     else:
         form = RegistrationForm(event=event, user=request.user)
     context["form"] = form
-    context["sessions"] = list(event.ordered_sessions())
+    context.setdefault("registration_state", event.registration_state())
     response = TemplateResponse(request, "pages/event_registration.html", context, status=status)
     return _private(response)
+
+
+def _private_path(request, event, registration):
+    """The private link under the agenda the visitor is on; cheap when it is the event's own agenda."""
+    event_url = event.get_url(request) or ""
+    if event_url.startswith(f"/{get_language()}/") and event_url.endswith(f"/{event.slug}/"):
+        return f"{event_url[: -len(event.slug) - 1]}inscription/{registration.token}/"
+    return registration.private_path(get_language())
 
 
 def registration_detail(request, index_page, token):
