@@ -355,8 +355,18 @@ def send_batch(issue_id, claim, rows, sender, pacer):
         except PermanentFailure as failure:
             _mark(row["pk"], claim, status=DeliveryStatus.FAILED, attempts=attempts, claim="", error=str(failure))
             continue
-        _mark(row["pk"], claim, status=DeliveryStatus.SENT, attempts=attempts, sent_at=timezone.now(), claim="")
+        mark_sent(row["pk"], claim, attempts)
     return True
+
+
+def mark_sent(pk, held_by, attempts):
+    """The hot path (once per message): one plain UPDATE, without the ORM's per-call overhead."""
+    table = Delivery._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = %s, sent_at = %s, claim = '' WHERE id = %s AND claim = %s",
+            [DeliveryStatus.SENT.value, attempts, timezone.now(), pk, held_by],
+        )
 
 
 def remaining(issue_id):
@@ -402,6 +412,7 @@ def drain(issue_id):
     pacer = Pacer(max_per_second())
     handled = 0
     inline_wait = float(setting("MAX_INLINE_WAIT", 30))
+    asynchronous_commits(True)
     try:
         while True:
             claim, rows = claim_batch(issue_id)
@@ -422,6 +433,20 @@ def drain(issue_id):
             time.sleep(max(delay, 0) + 0.01)
     finally:
         sender.close()
+        asynchronous_commits(False)
+
+
+def asynchronous_commits(on):
+    """On PostgreSQL, the per-message "sent" marks commit without waiting for the disk flush.
+
+    A killed worker loses nothing (PostgreSQL has the commit); only a crash of the database server itself
+    could forget the last fraction of a second of marks, and those messages would then be sent again
+    rather than skipped. Without it, every message waits for an fsync and the send runs at half speed.
+    """
+    if db_connection.vendor != "postgresql" or not setting("ASYNC_COMMIT", True):
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off" if on else "RESET synchronous_commit")
 
 
 # --- figures ------------------------------------------------------------------------------------------
