@@ -1,0 +1,268 @@
+"""Seats: registering, cancelling, promoting from the waiting list — never more people than places.
+
+Every change that can take or free a seat runs inside one transaction that first locks the event row
+(and the chosen sessions' rows) with SELECT … FOR UPDATE, then counts, then writes. Two requests for
+the last seat therefore queue on the lock instead of both reading "one seat left" (pretix's approach).
+On SQLite, write transactions are serialised anyway and the lock is a no-op.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import CancelReason, EventPage, EventSession, Registration, RegistrationStatus
+
+# Switch for the concurrency test, which shows that without the lock seats get oversold.
+LOCK_CAPACITY = True
+
+S = RegistrationStatus
+
+
+class RegistrationError(Exception):
+    """A registration cannot be taken or changed; `field` names the form field the message belongs to."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def lock_event(event_id, session_ids=()):
+    """Locks the event row (and reads it in the same query), then the sessions' rows in a fixed order
+    so that two requests never wait for each other in opposite orders."""
+    queryset = EventPage.objects.select_for_update(of=("self",)) if LOCK_CAPACITY else EventPage.objects
+    event = queryset.get(pk=event_id)
+    if LOCK_CAPACITY and session_ids:
+        list(
+            EventSession.objects.select_for_update()
+            .filter(pk__in=sorted(session_ids))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return event
+
+
+def seats_taken(event_id, exclude=None):
+    queryset = Registration.objects.filter(event_id=event_id, status__in=Registration.HOLDING)
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude)
+    return queryset.count()
+
+
+def session_seats_taken(session_ids, exclude=None):
+    links = Registration.sessions.through.objects.filter(
+        eventsession_id__in=session_ids, registration__status__in=Registration.HOLDING
+    )
+    if exclude is not None:
+        links = links.exclude(registration_id=exclude)
+    counts = dict(links.values_list("eventsession_id").annotate(n=Count("id")).order_by())
+    return {session_id: counts.get(session_id, 0) for session_id in session_ids}
+
+
+def room_for(event, session_ids, exclude=None):
+    """(event has a seat, list of full sessions) for one more person, not counting `exclude`."""
+    event_ok = event.capacity is None or seats_taken(event.pk, exclude) < event.capacity
+    sessions = list(EventSession.objects.filter(pk__in=session_ids, event_id=event.pk).exclude(capacity=None))
+    taken = session_seats_taken([s.pk for s in sessions], exclude) if sessions else {}
+    full = [s for s in sessions if taken[s.pk] >= s.capacity]
+    return event_ok, full
+
+
+def _full_sessions_message(full):
+    names = ", ".join(s.title for s in full)
+    return _("Plus de place dans : %(sessions)s. Choisissez une autre session.") % {"sessions": names}
+
+
+def _after_commit(task, *args):
+    transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def notify(registration, kind):
+    from events.tasks import send_registration_notice
+
+    _after_commit(send_registration_notice, registration.pk, kind)
+
+
+def register(event, data, sessions=(), user=None, language="fr", now=None):
+    """Takes a registration for `event` and returns (registration, created).
+
+    `data` holds the cleaned person fields (first_name, last_name, email, organisation, role, commune,
+    answers, accessibility_needs). When the address already has an active registration, that one is
+    returned with created=False and nothing changes. Raises RegistrationError when closed or full.
+    """
+    now = now or timezone.now()
+    email = data["email"].strip().lower()
+    session_ids = sorted({s.pk for s in sessions})
+    # Read before taking the lock: an address already registered never waits for it. A concurrent
+    # insert for the same address is caught by the unique constraint below.
+    existing = Registration.objects.filter(event_id=event.pk, email=email).first()
+    if existing is not None and existing.is_active:
+        return existing, False
+    try:
+        with transaction.atomic():
+            event = lock_event(event.pk, session_ids)
+            if existing is not None:
+                existing = Registration.objects.get(pk=existing.pk)
+                if existing.is_active:
+                    return existing, False
+            if not event.window_open(now):
+                raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
+            event_ok, full = room_for(event, session_ids)
+            if event.approval_required:
+                status = S.PENDING
+                if not event_ok and not event.waitlist_enabled:
+                    raise RegistrationError(_("L'événement est complet."))
+            elif event_ok and not full:
+                status = S.CONFIRMED
+            elif event.waitlist_enabled:
+                status = S.WAITLISTED
+            elif full:
+                raise RegistrationError(_full_sessions_message(full), field="sessions")
+            else:
+                raise RegistrationError(_("L'événement est complet."))
+
+            registration = existing or Registration(event=event)
+            if existing is not None:  # a cancelled registration comes back to life: same row, same link
+                existing.notices.all().delete()
+                existing.cancel_reason = ""
+                existing.cancelled_at = existing.checked_in_at = existing.waitlisted_at = None
+            for field in ("first_name", "last_name", "organisation", "role", "commune", "accessibility_needs"):
+                setattr(registration, field, data.get(field) or ("" if field != "commune" else None))
+            registration.email = email
+            registration.answers = data.get("answers") or {}
+            registration.consent_at = now if data.get("consent") else registration.consent_at
+            registration.user = user if getattr(user, "is_authenticated", False) else None
+            registration.language = language
+            registration.status = status
+            registration.confirmed_at = now if status == S.CONFIRMED else None
+            registration.waitlisted_at = now if status == S.WAITLISTED else None
+            registration.save()
+            if session_ids or existing is not None:
+                registration.sessions.set(session_ids)
+            notify(registration, {S.CONFIRMED: "confirmation", S.WAITLISTED: "waitlist", S.PENDING: "pending"}[status])
+            return registration, True
+    except IntegrityError:
+        # Only reachable without the lock: a concurrent request for the same address won the insert.
+        existing = Registration.objects.filter(event_id=event.pk, email=email).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _fits(event, registration):
+    event_ok, full = room_for(event, list(registration.sessions.values_list("pk", flat=True)), exclude=registration.pk)
+    return event_ok and not full
+
+
+def promote_next(event):
+    """Confirms the first waitlisted person whose sessions still have room (caller holds the lock)."""
+    for candidate in event.registrations.filter(status=S.WAITLISTED).order_by("waitlisted_at", "pk"):
+        if _fits(event, candidate):
+            _confirm(candidate, "promotion")
+            return candidate
+    return None
+
+
+def fill_from_waitlist(event):
+    promoted = []
+    while (candidate := promote_next(event)) is not None:
+        promoted.append(candidate)
+    return promoted
+
+
+def _confirm(registration, notice):
+    registration.status = S.CONFIRMED
+    registration.confirmed_at = timezone.now()
+    registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+    notify(registration, notice)
+
+
+def _locked(registration):
+    """The event locked and the registration re-read inside the transaction."""
+    event = lock_event(registration.event_id, list(registration.sessions.values_list("pk", flat=True)))
+    return event, Registration.objects.get(pk=registration.pk)
+
+
+@transaction.atomic
+def cancel(registration, reason=CancelReason.ATTENDEE):
+    """Cancels a registration, frees its seat and promotes from the waiting list; returns who was promoted."""
+    event, registration = _locked(registration)
+    if not registration.is_active:
+        return []
+    had_seat = registration.holds_seat
+    registration.status = S.CANCELLED
+    registration.cancel_reason = reason
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    notify(registration, "refusal" if reason == CancelReason.REFUSED else "cancellation")
+    return fill_from_waitlist(event) if had_seat else []
+
+
+@transaction.atomic
+def approve(registration):
+    """An organiser accepts a pending registration: confirmed if a seat is left, else waitlisted."""
+    event, registration = _locked(registration)
+    if registration.status != S.PENDING:
+        raise RegistrationError(_("Cette inscription n'est pas en attente de validation."))
+    if _fits(event, registration):
+        _confirm(registration, "approval")
+    elif event.waitlist_enabled:
+        registration.status = S.WAITLISTED
+        registration.waitlisted_at = timezone.now()
+        registration.save(update_fields=["status", "waitlisted_at", "updated_at"])
+        notify(registration, "waitlist")
+    else:
+        raise RegistrationError(_("L'événement est complet : impossible de valider cette inscription."))
+    return registration
+
+
+def refuse(registration):
+    return cancel(registration, reason=CancelReason.REFUSED)
+
+
+@transaction.atomic
+def promote(registration):
+    """An organiser confirms one waitlisted person ahead of the queue, if a seat is free."""
+    event, registration = _locked(registration)
+    if registration.status not in (S.WAITLISTED, S.PENDING):
+        raise RegistrationError(_("Seule une personne en liste d'attente peut être promue."))
+    if not _fits(event, registration):
+        raise RegistrationError(_("Aucune place libre : la capacité ne peut pas être dépassée."))
+    _confirm(registration, "promotion" if registration.status == S.WAITLISTED else "approval")
+    return registration
+
+
+@transaction.atomic
+def change_sessions(registration, sessions):
+    """Replaces the attendee's sessions; a seat in a new session is taken only if one is free."""
+    new_ids = sorted({s.pk for s in sessions})
+    old_ids = set(registration.sessions.values_list("pk", flat=True))
+    event = lock_event(registration.event_id, sorted(old_ids | set(new_ids)))
+    registration = Registration.objects.get(pk=registration.pk)
+    if not registration.is_active:
+        raise RegistrationError(_("Cette inscription est annulée."))
+    if registration.holds_seat:
+        added = [pk for pk in new_ids if pk not in old_ids]
+        _event_ok, full = room_for(event, added, exclude=registration.pk)
+        if full:
+            raise RegistrationError(_full_sessions_message(full), field="sessions")
+    registration.sessions.set(new_ids)
+    if registration.holds_seat and old_ids - set(new_ids):
+        fill_from_waitlist(event)
+    return registration
+
+
+@transaction.atomic
+def check_in(registration, now=None):
+    """Marks the person present; returns (registration, previous check-in time or None when first)."""
+    lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in Registration.HOLDING:
+        raise RegistrationError(_("Seule une inscription confirmée peut être pointée."))
+    if registration.checked_in_at is not None:
+        return registration, registration.checked_in_at
+    registration.status = S.ATTENDED
+    registration.checked_in_at = now or timezone.now()
+    registration.save(update_fields=["status", "checked_in_at", "updated_at"])
+    return registration, None

@@ -1,0 +1,107 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button, ListingButton
+
+from hub.registry import HomeSection, KeyFigure
+
+
+@hooks.register("register_admin_urls")
+def admin_urls():
+    from events import admin_views as views
+
+    return [
+        path("evenements/", views.event_list, name="events_admin"),
+        path("evenements/<int:event_id>/inscriptions/", views.registrations, name="events_registrations"),
+        path(
+            "evenements/<int:event_id>/inscriptions/<int:registration_id>/<slug:action>/",
+            views.registration_action,
+            name="events_registration_action",
+        ),
+        path("evenements/<int:event_id>/pointage/", views.check_in_list, name="events_check_in"),
+        path("evenements/<int:event_id>/inscriptions.csv", views.export_csv, name="events_export_csv"),
+        path("evenements/<int:event_id>/inscriptions.xlsx", views.export_xlsx, name="events_export_xlsx"),
+        path("evenements/<int:event_id>/message/", views.message_attendees, name="events_message"),
+    ]
+
+
+class OrganiserMenuItem(MenuItem):
+    def is_shown(self, request):
+        from events.admin_views import can_manage
+
+        return can_manage(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def registrations_menu_item():
+    return OrganiserMenuItem(_("Inscriptions"), reverse("events_admin"), icon_name="group", order=250)
+
+
+def _is_event(page):
+    from events.models import EventPage
+
+    return page.specific_class is EventPage
+
+
+@hooks.register("register_page_header_buttons")
+def registrations_header_button(page, user, next_url=None, view_name=None):
+    from events.admin_views import can_manage
+
+    if page.pk and _is_event(page) and can_manage(user):
+        yield Button(_("Inscriptions"), reverse("events_registrations", args=[page.pk]), icon_name="group", priority=15)
+
+
+@hooks.register("register_page_listing_buttons")
+def registrations_listing_button(page, user, next_url=None):
+    from events.admin_views import can_manage
+
+    if _is_event(page) and can_manage(user):
+        yield ListingButton(
+            _("Inscriptions"), reverse("events_registrations", args=[page.pk]), icon_name="group", priority=15
+        )
+
+
+@hooks.register("hub_home_sections")
+def home_next_events(request=None, page=None):
+    import events
+    from events.models import EventIndexPage
+
+    index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
+    return HomeSection(
+        title=_("Prochains événements"),
+        items=events.upcoming(3),
+        more_url=index.localized.url if index else "",
+        more_label=_("Tout l'agenda"),
+        template="components/event_home_section.html",
+        order=30,
+    )
+
+
+@hooks.register("hub_key_figures")
+def event_figures(request=None):
+    import events
+
+    count = len(events.upcoming())
+    return [KeyFigure(count, _("événements à venir"), 60)] if count else []
+
+
+@hooks.register("hub_load_demo", order=20)
+def load_demo(home, sizes, seed, stdout):
+    from events import demo
+
+    demo.load_demo(home, sizes, seed, stdout)
+
+
+@hooks.register("network_personal_data")
+def registrations_personal_data(user):
+    from events.personal_data import export_for
+
+    return export_for(user)
+
+
+@hooks.register("network_erase_personal_data")
+def erase_registrations(user):
+    from events.personal_data import anonymise, registrations_of
+
+    anonymise(registrations_of(user))

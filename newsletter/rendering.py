@@ -1,0 +1,294 @@
+"""An issue rendered for the web archive and for email: its sections, MJML → HTML, and a plain-text part.
+
+The three automatic blocks (featured projects, upcoming events, new resources) are filled here from the
+site, relative to the issue: what was published since the previous issue, and what was upcoming when the
+issue was sent (or now, for an issue not sent yet), so an archived issue keeps showing what it said.
+"""
+
+import datetime
+import html
+import re
+import time
+from dataclasses import dataclass, field
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from mjml import mjml2html
+
+from hub.emails import email_context
+
+_MEDIA_STYLE = re.compile(r"<style[^>]*>\s*@media.*?</style>", re.S)
+_inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def mjml_to_email_html(source):
+    """MJML → HTML with every style inlined (as hub.emails.mjml_to_html does: MRML ignores `mj-style inline`
+    and Gmail drops <style>), but keeping MJML's @media rules in <head> for clients that apply them."""
+    raw = mjml2html(source)
+    media = "".join(_MEDIA_STYLE.findall(raw))
+    markup = _inliner.inline(raw)
+    return markup.replace("</head>", f"{media}</head>", 1) if media else markup
+
+
+# Stands for a recipient's personal token in the rendered issue; letters only, so no encoding touches it.
+TOKEN_PLACEHOLDER = "XNLTOKENPLACEHOLDERX"
+UNSUBSCRIBE_PATH = "/newsletter/desabonnement/{token}/"
+CONFIRM_PATH = "/newsletter/confirmer/{token}/"
+
+
+def unsubscribe_url(token):
+    return f"{settings.SITE_BASE_URL}{UNSUBSCRIBE_PATH.format(token=token)}"
+
+
+def absolute(url):
+    if not url:
+        return ""
+    return url if url.startswith(("http://", "https://")) else f"{settings.SITE_BASE_URL}{url}"
+
+
+@dataclass
+class Item:
+    title: str
+    url: str
+    summary: str = ""
+    meta: str = ""
+
+    @property
+    def absolute_url(self):
+        return absolute(self.url)
+
+
+@dataclass
+class Section:
+    kind: str
+    value: object
+    items: list = field(default_factory=list)
+    image_url: str = ""
+
+
+def _localized(page):
+    try:
+        return page.localized
+    except Exception:  # noqa: BLE001 — a page without translations is its own localized version
+        return page
+
+
+def as_of(issue):
+    """The moment an issue's automatic blocks are computed for: its send, else now."""
+    send = getattr(issue, "send", None) if issue.pk else None
+    try:
+        return send.started_at if send else timezone.now()
+    except Exception:  # noqa: BLE001 — RelatedObjectDoesNotExist
+        return timezone.now()
+
+
+def since(issue):
+    previous = issue.previous_issue() if issue.pk else None
+    if previous is None:
+        return None
+    day = previous.issue_date
+    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day))
+
+
+def featured_projects(value, issue, moment):
+    from resources.models import ProjectPage
+
+    chosen = [p.specific for p in (value.get("projects") or []) if p is not None and p.live]
+    if not chosen:
+        queryset = (
+            ProjectPage.objects.live().public().filter(locale__language_code="fr", first_published_at__lte=moment)
+        )
+        start = since(issue)
+        recent = queryset.filter(first_published_at__gte=start) if start else queryset
+        count = value.get("count") or 3
+        chosen = list(recent.select_related("commune").order_by("-first_published_at")[:count])
+        if not chosen:
+            chosen = list(queryset.select_related("commune").order_by("-first_published_at")[:count])
+    items = []
+    for page in chosen:
+        local = _localized(page)
+        commune = getattr(page, "commune", None)
+        items.append(Item(local.title, local.url or "", getattr(local, "summary", ""), commune.name if commune else ""))
+    return items
+
+
+def upcoming_events(value, issue, moment):
+    count = value.get("count") or 4
+    events = []
+    try:
+        if abs((timezone.now() - moment).total_seconds()) < 3600:
+            from events import upcoming
+
+            events = list(upcoming(count))
+        else:
+            from events.models import EventPage
+
+            events = list(EventPage.objects.live().public().filter(start__gte=moment).order_by("start")[:count])
+    except (ImportError, LookupError):  # the events app does not publish its calendar yet
+        events = []
+    items = []
+    for event in events:
+        local = _localized(event)
+        start = timezone.localtime(event.start)
+        place = event.place_label() if hasattr(event, "place_label") else ""
+        items.append(Item(local.title, local.url or "", "", " · ".join(x for x in (_date(start), place) if x)))
+    return items
+
+
+def _date(moment):
+    from django.utils.formats import date_format
+
+    return date_format(moment, "j F Y, H:i")
+
+
+def new_resources(value, issue, moment):
+    from resources.models import ResourcePage
+
+    count = value.get("count") or 4
+    queryset = ResourcePage.objects.live().public().filter(locale__language_code="fr", first_published_at__lte=moment)
+    start = since(issue)
+    if start:
+        queryset = queryset.filter(first_published_at__gte=start)
+    items = []
+    for page in queryset.order_by("-first_published_at")[:count]:
+        local = _localized(page)
+        items.append(Item(local.title, local.url or "", local.summary, page.get_resource_type_display()))
+    return items
+
+
+AUTOMATIC = {
+    "featured_projects": featured_projects,
+    "upcoming_events": upcoming_events,
+    "new_resources": new_resources,
+}
+
+
+def sections(issue):
+    """The issue's blocks with the items of the automatic ones, in the active language."""
+    moment = as_of(issue)
+    result = []
+    for block in issue.body:
+        section = Section(block.block_type, block.value)
+        if block.block_type in AUTOMATIC:
+            section.items = AUTOMATIC[block.block_type](block.value, issue, moment)
+        elif block.block_type == "image" and block.value.get("image"):
+            section.image_url = absolute(block.value["image"].get_rendition("width-1120").url)
+        elif block.block_type == "call_to_action":
+            page = block.value.get("page")
+            section.items = [Item(block.value["button_label"], _localized(page).url if page else block.value["url"])]
+        result.append(section)
+    return result
+
+
+_RELATIVE_LINK = re.compile(r'(href|src)="/(?!/)')
+
+
+def _absolute_links(markup):
+    return _RELATIVE_LINK.sub(lambda m: f'{m.group(1)}="{settings.SITE_BASE_URL}/', markup)
+
+
+_LINE_BREAK_AFTER = re.compile(r"(</(?:tr|td|table|p|div|h1|h2|li)>|-->)")
+
+
+def short_lines(markup):
+    """Line breaks after closing block tags: SMTP lines stop at 998 characters, and without long lines the
+    HTML part travels unencoded (8bit), which keeps the per-recipient placeholder whole."""
+    return _LINE_BREAK_AFTER.sub(r"\1\n", markup)
+
+
+_LINK = re.compile(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.S)
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|ul|ol)>|<br\s*/?>", re.I)
+
+
+def richtext_to_text(value):
+    """Rich text to readable plain text: paragraphs on their own lines, links as « text (url) »."""
+    from wagtail.rich_text import expand_db_html
+
+    markup = _absolute_links(expand_db_html(str(getattr(value, "source", value))))
+    markup = _LINK.sub(lambda m: f"{strip_tags(m.group(2))} ({m.group(1)})", markup)
+    markup = re.sub(r"<li[^>]*>", "- ", markup)
+    markup = _BLOCK_END.sub("\n", markup)
+    text = html.unescape(strip_tags(markup))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+@dataclass
+class RenderedIssue:
+    subject: str
+    html: str
+    text: str
+    web_url: str
+    seconds: float
+
+
+def render(issue, language, token=TOKEN_PLACEHOLDER):
+    """The issue as email (HTML with inlined CSS + text), in `language`, for `token`'s unsubscribe link."""
+    started = time.perf_counter()
+    with translation.override(language):
+        web_url = absolute(issue.url or "")
+        context = email_context(
+            {
+                "issue": issue,
+                "sections": sections(issue),
+                "unsubscribe_url": unsubscribe_url(token),
+                "web_url": web_url,
+            }
+        )
+        source = render_to_string("emails/newsletter_issue.mjml", context)
+        text = render_to_string("emails/newsletter_issue.txt", context)
+    markup = short_lines(_absolute_links(mjml_to_email_html(source)))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return RenderedIssue(issue.subject, markup, text, web_url, time.perf_counter() - started)
+
+
+def preview_html(issue):
+    """The email as the admin's preview shows it (the unsubscribe link goes nowhere personal)."""
+    return render(issue, issue.locale.language_code, token="apercu").html
+
+
+def source_issue(issue):
+    """Sends, deliveries and figures belong to the issue in the site's default language."""
+    from wagtail.models import Locale
+
+    default = Locale.get_default()
+    if issue.locale_id == default.pk:
+        return issue
+    return issue.get_translation_or_none(default) or issue
+
+
+def ensure_renderings(issue):
+    """One stored rendering per language of the live issue, re-rendered only when its revision changed."""
+    from newsletter.models import IssueRendering, NewsletterIssuePage
+
+    issue = source_issue(issue)
+    # Fresh from the database: what is rendered is what is published, whatever the caller holds in memory.
+    versions = {
+        page.locale.language_code: page
+        for page in NewsletterIssuePage.objects.filter(translation_key=issue.translation_key)
+        .live()
+        .select_related("locale")
+    }
+    renderings = {}
+    for language, page in versions.items():
+        revision_id = page.live_revision_id
+        existing = IssueRendering.objects.filter(issue=issue, language=language).first()
+        if existing and existing.revision_id == revision_id and revision_id is not None:
+            renderings[language] = existing
+            continue
+        rendered = render(page, language)
+        renderings[language], _created = IssueRendering.objects.update_or_create(
+            issue=issue,
+            language=language,
+            defaults={
+                "revision_id": revision_id,
+                "subject": rendered.subject,
+                "html": rendered.html,
+                "text": rendered.text,
+                "web_url": rendered.web_url,
+                "render_seconds": rendered.seconds,
+            },
+        )
+    return renderings

@@ -1,0 +1,486 @@
+"""Sending an issue: delivery rows first, then workers that claim them in batches and send each once.
+
+- `start_sending` renders the issue once per language, creates one `Delivery` per recipient (bulk, ignoring
+  rows that exist, so sending again never sends twice) and enqueues drain tasks.
+- `drain` (run by the `send_issue` task) claims batches with SELECT … FOR UPDATE SKIP LOCKED (a
+  conditional UPDATE makes the claim safe on SQLite too), marks them "sending", sends them over one SMTP
+  connection, and marks each row sent as soon as the server accepted it. Rows left "sending" by a worker
+  that died are claimed again after `NEWSLETTER_SENDING_TIMEOUT`; a watchdog task, scheduled while work
+  remains, makes a restarted worker pick them up without anyone re-running the command.
+- A temporary SMTP failure (4xx, disconnection) puts the batch back with an exponential backoff; after
+  `NEWSLETTER_MAX_ATTEMPTS` a row is marked failed. A 5xx refusal fails that row at once.
+
+Only the message in flight when a worker is killed is ambiguous (the server may have accepted it in the
+instant before the row was marked sent): it is sent again rather than skipped.
+"""
+
+import logging
+import secrets
+import smtplib
+import time
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from newsletter.models import Delivery, DeliveryStatus, IssueSend, Subscriber, SubscriberStatus
+from newsletter.rendering import TOKEN_PLACEHOLDER, ensure_renderings, source_issue, unsubscribe_url
+
+logger = logging.getLogger("newsletter")
+
+RECIPIENT_PLACEHOLDER = "xnlrecipientx@placeholder.invalid"
+MESSAGE_ID_PLACEHOLDER = "XNLMESSAGEIDX"
+
+
+def setting(name, default):
+    return getattr(settings, f"NEWSLETTER_{name}", default)
+
+
+def batch_size():
+    return max(1, int(setting("BATCH_SIZE", 200)))
+
+
+def max_per_second():
+    return float(setting("MAX_PER_SECOND", 20) or 0)
+
+
+def sending_timeout():
+    """How long a claimed row may stay "sending" before another worker takes it (≥ a batch's duration)."""
+    configured = float(setting("SENDING_TIMEOUT", 600))
+    rate = max_per_second()
+    return max(configured, 3 * batch_size() / rate) if rate else configured
+
+
+def retry_delay(attempts):
+    base = float(setting("RETRY_DELAY", 60))
+    return min(base * 2 ** max(attempts - 1, 0), float(setting("RETRY_MAX_DELAY", 3600)))
+
+
+def max_attempts():
+    return int(setting("MAX_ATTEMPTS", 5))
+
+
+class SendError(Exception):
+    pass
+
+
+# --- starting a send ---------------------------------------------------------------------------------
+
+
+def recipients(programmes=(), thematics=()):
+    """Active subscribers; with a segment, those who chose at least one of its programmes or thematics."""
+    queryset = Subscriber.objects.filter(status=SubscriberStatus.ACTIVE)
+    if programmes or thematics:
+        segment = Q(programmes__translation_key__in=[p.translation_key for p in programmes]) | Q(
+            thematics__translation_key__in=[t.translation_key for t in thematics]
+        )
+        queryset = queryset.filter(segment).distinct()
+    return queryset
+
+
+def start_sending(issue, *, programmes=(), thematics=(), user=None):
+    """Creates the delivery rows of a send and enqueues the tasks; returns how many rows were added."""
+    issue = source_issue(issue).specific
+    if not issue.live:
+        raise SendError("Publiez ce numéro avant de l'envoyer : le lien « lire dans le navigateur » doit fonctionner.")
+    ensure_renderings(issue)
+    with transaction.atomic():
+        send, _created = IssueSend.objects.get_or_create(issue=issue, defaults={"requested_by": user})
+        send.programmes.add(*programmes)
+        send.thematics.add(*thematics)
+        before = Delivery.objects.filter(issue=issue).count()
+        ids = recipients(programmes, thematics).values_list("pk", flat=True).order_by("pk")
+        Delivery.objects.bulk_create(
+            (Delivery(issue=issue, subscriber_id=pk) for pk in ids.iterator(chunk_size=5000)),
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        added = Delivery.objects.filter(issue=issue).count() - before
+    enqueue_drains(issue.pk)
+    return added
+
+
+def enqueue_drains(issue_id):
+    from newsletter.tasks import send_issue
+
+    for _n in range(max(1, int(setting("PARALLEL_TASKS", 2)))):
+        send_issue.enqueue(issue_id)
+
+
+def send_test(issue, email):
+    """Sends the issue to one address, marked as a test; creates no delivery, marks nothing sent."""
+    from newsletter.rendering import render
+
+    # The latest revision, published or not: a test is how an editor checks a draft.
+    page = issue.specific.get_latest_revision_as_object()
+    rendered = render(page, page.locale.language_code)
+    message = build_message(rendered, email, "essai", subject_prefix="[TEST] ")
+    return message.send()
+
+
+# --- building messages -------------------------------------------------------------------------------
+
+
+def list_headers(token):
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{setting('LIST_NAME', 'Lettre d’information')} <lettre.{_domain()}>",
+        "Precedence": "bulk",
+    }
+
+
+def _domain():
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.SITE_BASE_URL).hostname or "localhost"
+
+
+def build_message(rendering, email, token, subject_prefix="", message_id=None):
+    headers = list_headers(token)
+    headers["Message-ID"] = message_id or make_msgid(domain=_domain())
+    message = EmailMultiAlternatives(
+        subject=subject_prefix + rendering.subject,
+        body=rendering.text.replace(TOKEN_PLACEHOLDER, token),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+        headers=headers,
+    )
+    message.attach_alternative(rendering.html.replace(TOKEN_PLACEHOLDER, token), "text/html")
+    return message
+
+
+class RawTemplate:
+    """The MIME bytes of a rendering built once, with placeholders for the recipient, token and Message-ID.
+
+    Used over a plain SMTP connection so 20,000 sends cost a bytes replacement each; `usable` is false if
+    an encoder split a placeholder (then messages are built one by one instead).
+    """
+
+    def __init__(self, rendering):
+        message = build_message(
+            rendering,
+            RECIPIENT_PLACEHOLDER,
+            TOKEN_PLACEHOLDER,
+            message_id=f"<{MESSAGE_ID_PLACEHOLDER}@{_domain()}>",
+        )
+        self.from_email = message.from_email
+        self.data = message.message().as_bytes(linesep="\r\n")
+        expected_tokens = rendering.html.count(TOKEN_PLACEHOLDER) + rendering.text.count(TOKEN_PLACEHOLDER) + 1
+        self.usable = (
+            self.data.count(TOKEN_PLACEHOLDER.encode()) == expected_tokens
+            and self.data.count(RECIPIENT_PLACEHOLDER.encode()) == 1
+            and self.data.count(MESSAGE_ID_PLACEHOLDER.encode()) == 1
+        )
+
+    def for_recipient(self, email, token, message_key):
+        return (
+            self.data.replace(TOKEN_PLACEHOLDER.encode(), token.encode())
+            .replace(RECIPIENT_PLACEHOLDER.encode(), email.encode())
+            .replace(MESSAGE_ID_PLACEHOLDER.encode(), message_key.encode())
+        )
+
+
+class Pacer:
+    """Keeps this worker under NEWSLETTER_MAX_PER_SECOND messages per second."""
+
+    def __init__(self, rate):
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self):
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now) + self.interval
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def _classify(error):
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [value[0] for value in error.recipients.values()]
+        code = codes[0] if codes else None
+    if isinstance(code, int) and 500 <= code < 600:
+        return PermanentFailure(f"{code} {getattr(error, 'smtp_error', error)!s}"[:500])
+    return TemporaryFailure(f"{type(error).__name__}: {error}"[:500])
+
+
+class Sender:
+    """One connection to the email backend for a batch; raw SMTP bytes when the backend is Django's SMTP."""
+
+    def __init__(self, renderings):
+        self.renderings = renderings
+        self.backend = get_connection(fail_silently=False)
+        self.raw = isinstance(self.backend, SmtpBackend)
+        self.templates = {}
+        self.opened = False
+
+    def _rendering(self, language):
+        return self.renderings.get(language) or self.renderings.get(settings.LANGUAGE_CODE)
+
+    def open(self):
+        if not self.opened:
+            self.backend.open()
+            self.opened = True
+
+    def close(self):
+        if self.opened:
+            try:
+                self.backend.close()
+            except Exception:  # noqa: BLE001 — the connection may already be gone
+                pass
+            self.opened = False
+
+    def send(self, row):
+        rendering = self._rendering(row["subscriber__language"])
+        email, token = row["subscriber__email"], row["subscriber__token"]
+        key = f"nl.{rendering.issue_id}.{row['pk']}.{secrets.token_hex(4)}"
+        try:
+            self.open()
+            if self.raw and email.isascii():
+                template = self.templates.get(rendering.language)
+                if template is None:
+                    template = self.templates[rendering.language] = RawTemplate(rendering)
+                if template.usable:
+                    self.backend.connection.sendmail(
+                        template.from_email, [email], template.for_recipient(email, token, key)
+                    )
+                    return
+            message = build_message(rendering, email, token, message_id=f"<{key}@{_domain()}>")
+            self.backend.send_messages([message])
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise _classify(error) from error
+        except Exception as error:  # noqa: BLE001 — a provider's API error: retry later
+            self.close()
+            raise TemporaryFailure(f"{type(error).__name__}: {error}"[:500]) from error
+
+
+# --- claiming and draining ---------------------------------------------------------------------------
+
+
+def _ready(now):
+    stale = now - timedelta(seconds=sending_timeout())
+    return Q(status=DeliveryStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=stale
+    )
+
+
+def claim_batch(issue_id, size=None, now=None):
+    """Claims up to `size` ready rows for this worker; returns (claim id, rows as dicts)."""
+    now = now or timezone.now()
+    claim = secrets.token_hex(8)
+    ready = _ready(now)
+    with transaction.atomic():
+        candidates = Delivery.objects.filter(issue_id=issue_id).filter(ready).order_by("pk")
+        if db_connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[: size or batch_size()])
+        if not ids:
+            return claim, []
+        # The condition is repeated so that, where SKIP LOCKED does not exist, a row is claimed once.
+        Delivery.objects.filter(pk__in=ids).filter(ready).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, claim=claim
+        )
+    rows = list(
+        Delivery.objects.filter(claim=claim, status=DeliveryStatus.SENDING)
+        .order_by("pk")
+        .values(
+            "pk",
+            "attempts",
+            "subscriber_id",
+            "subscriber__email",
+            "subscriber__token",
+            "subscriber__language",
+            "subscriber__status",
+        )
+    )
+    return claim, rows
+
+
+def _mark(pk, held_by, **fields):
+    # `held_by` (our claim) guards against writing over a row another worker re-claimed after a timeout.
+    return Delivery.objects.filter(pk=pk, claim=held_by).update(**fields)
+
+
+def send_batch(issue_id, claim, rows, sender, pacer):
+    """Sends the claimed rows; returns False when a temporary failure put the rest of the batch back."""
+    for index, row in enumerate(rows):
+        if row["subscriber_id"] is None or row["subscriber__status"] != SubscriberStatus.ACTIVE:
+            _mark(row["pk"], claim, status=DeliveryStatus.FAILED, claim="", error="Abonnement arrêté avant l'envoi.")
+            continue
+        pacer.wait()
+        attempts = row["attempts"] + 1
+        try:
+            sender.send(row)
+        except TemporaryFailure as failure:
+            now = timezone.now()
+            if attempts >= max_attempts():
+                _mark(row["pk"], claim, status=DeliveryStatus.FAILED, attempts=attempts, claim="", error=str(failure))
+                continue
+            else:
+                retry_at = now + timedelta(seconds=retry_delay(attempts))
+                _mark(
+                    row["pk"],
+                    claim,
+                    status=DeliveryStatus.QUEUED,
+                    attempts=attempts,
+                    next_attempt_at=retry_at,
+                    claim="",
+                    error=str(failure),
+                )
+                # The server is unwell: the rest of the batch waits with this row instead of failing too.
+                rest = [r["pk"] for r in rows[index + 1 :]]
+                Delivery.objects.filter(pk__in=rest, claim=claim, status=DeliveryStatus.SENDING).update(
+                    status=DeliveryStatus.QUEUED, next_attempt_at=retry_at, claim=""
+                )
+            logger.warning("newsletter %s: temporary failure, backing off: %s", issue_id, failure)
+            return False
+        except PermanentFailure as failure:
+            _mark(row["pk"], claim, status=DeliveryStatus.FAILED, attempts=attempts, claim="", error=str(failure))
+            continue
+        mark_sent(row["pk"], claim, attempts)
+    return True
+
+
+def mark_sent(pk, held_by, attempts):
+    """The hot path (once per message): one plain UPDATE, without the ORM's per-call overhead."""
+    table = Delivery._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = %s, sent_at = %s, claim = '' WHERE id = %s AND claim = %s",
+            [DeliveryStatus.SENT.value, attempts, timezone.now(), pk, held_by],
+        )
+
+
+def remaining(issue_id):
+    return Delivery.objects.filter(
+        issue_id=issue_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+    ).exists()
+
+
+def _backend_defers():
+    from django_tasks import default_task_backend
+
+    return default_task_backend.supports_defer
+
+
+def schedule_watchdog(issue_id, now=None):
+    """While work remains, keeps one deferred `send_issue` pending, so a crashed worker's rows get resumed."""
+    from newsletter.tasks import send_issue
+
+    if not _backend_defers():
+        return False
+    now = now or timezone.now()
+    due = now + timedelta(seconds=sending_timeout() + 1)
+    updated = (
+        IssueSend.objects.filter(issue_id=issue_id)
+        .filter(Q(watchdog_at__isnull=True) | Q(watchdog_at__lte=now))
+        .update(watchdog_at=due)
+    )
+    if updated:
+        send_issue.using(run_after=due).enqueue(issue_id)
+    return bool(updated)
+
+
+def drain(issue_id):
+    """Sends every ready row of the issue; returns the number of rows this call sent or settled."""
+    from newsletter.models import IssueRendering
+    from newsletter.tasks import send_issue
+
+    if not remaining(issue_id):
+        return 0
+    schedule_watchdog(issue_id)
+    renderings = {r.language: r for r in IssueRendering.objects.filter(issue_id=issue_id)}
+    sender = Sender(renderings)
+    pacer = Pacer(max_per_second())
+    handled = 0
+    inline_wait = float(setting("MAX_INLINE_WAIT", 30))
+    asynchronous_commits(True)
+    try:
+        while True:
+            claim, rows = claim_batch(issue_id)
+            if rows:
+                send_batch(issue_id, claim, rows, sender, pacer)
+                handled += len(rows)
+                continue
+            waiting = Delivery.objects.filter(issue_id=issue_id, status=DeliveryStatus.QUEUED).aggregate(
+                next_at=Min("next_attempt_at")
+            )["next_at"]
+            if waiting is None:
+                return handled  # nothing queued; rows still "sending" belong to live workers or the watchdog
+            delay = (waiting - timezone.now()).total_seconds()
+            if delay > inline_wait and _backend_defers():
+                send_issue.using(run_after=waiting).enqueue(issue_id)
+                return handled
+            sender.close()
+            time.sleep(max(delay, 0) + 0.01)
+    finally:
+        sender.close()
+        asynchronous_commits(False)
+
+
+def asynchronous_commits(on):
+    """On PostgreSQL, the per-message "sent" marks commit without waiting for the disk flush.
+
+    A killed worker loses nothing (PostgreSQL has the commit); only a crash of the database server itself
+    could forget the last fraction of a second of marks, and those messages would then be sent again
+    rather than skipped. Without it, every message waits for an fsync and the send runs at half speed.
+    """
+    if db_connection.vendor != "postgresql" or not setting("ASYNC_COMMIT", True):
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off" if on else "RESET synchronous_commit")
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+
+def figures(issue):
+    """Per-issue figures for the admin: queued, sending, sent, failed, bounced, complained, unsubscribed after."""
+    from django.db.models import Count
+
+    issue = source_issue(issue)
+    counts = dict(
+        Delivery.objects.filter(issue=issue).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    deliveries = Delivery.objects.filter(issue=issue)
+    total = sum(counts.values())
+    started = deliveries.aggregate(first=Min("created_at"))["first"]
+    unsubscribed = 0
+    if started:
+        unsubscribed = deliveries.filter(
+            status=DeliveryStatus.SENT,
+            subscriber__status=SubscriberStatus.UNSUBSCRIBED,
+            subscriber__unsubscribed_at__gte=started,
+        ).count()
+    done = counts.get(DeliveryStatus.SENT, 0) + counts.get(DeliveryStatus.FAILED, 0)
+    return {
+        "total": total,
+        "queued": counts.get(DeliveryStatus.QUEUED, 0),
+        "sending": counts.get(DeliveryStatus.SENDING, 0),
+        "sent": counts.get(DeliveryStatus.SENT, 0),
+        "failed": counts.get(DeliveryStatus.FAILED, 0),
+        "bounced": deliveries.exclude(bounced_at=None).count(),
+        "complained": deliveries.exclude(complained_at=None).count(),
+        "unsubscribed": unsubscribed,
+        "running": total > done,
+        "percent": round(100 * done / total) if total else 0,
+        "started_at": started,
+    }

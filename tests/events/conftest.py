@@ -1,0 +1,131 @@
+import datetime
+import socket
+
+import pytest
+from django.utils import timezone
+
+from events.factories import EventIndexPageFactory, EventPageFactory, EventSessionFactory
+
+
+@pytest.fixture
+def agenda(core_site):
+    """The agenda page under the French home page, at /fr/evenements/."""
+    return EventIndexPageFactory(parent=core_site)
+
+
+@pytest.fixture
+def make_event(agenda):
+    def make(**fields):
+        return EventPageFactory(parent=agenda, **fields)
+
+    return make
+
+
+@pytest.fixture
+def workshop(make_event, abbeville):
+    return make_event(title="Atelier vacance commerciale", slug="atelier-vacance", capacity=2, commune=abbeville)
+
+
+@pytest.fixture
+def assises(make_event):
+    """A one-day event with a plenary and two parallel workshops of two seats each."""
+    start = (timezone.localtime() + datetime.timedelta(days=40)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event = make_event(
+        title="Assises du Centre-Ville",
+        slug="assises",
+        event_type="assises",
+        capacity=50,
+        start=start,
+        end=start + datetime.timedelta(hours=8),
+    )
+    hour = datetime.timedelta(hours=1)
+    sessions = {
+        "pleniere": EventSessionFactory(event=event, title="Plénière", start=start, end=start + hour, capacity=None),
+        "a": EventSessionFactory(
+            event=event, title="Atelier A", start=start + 2 * hour, end=start + 3 * hour, capacity=2
+        ),
+        "b": EventSessionFactory(
+            event=event, title="Atelier B", start=start + 2 * hour, end=start + 3 * hour, capacity=2
+        ),
+        "c": EventSessionFactory(
+            event=event, title="Atelier C", start=start + 4 * hour, end=start + 5 * hour, capacity=1
+        ),
+    }
+    return event, sessions
+
+
+def person(**overrides):
+    data = {
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "email": "camille.martin@mairie-abbeville.fr",
+        "organisation": "Ville d'Abbeville",
+        "role": "manager de centre-ville",
+        "commune": "",
+        "accessibility_needs": "",
+        "consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """Messages received by a real local SMTP server (aiosmtpd)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"to": envelope.rcpt_tos, "message": message})
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [m["message"] for m in self.messages if address in m["to"]]
+
+    def wait_for(self, address, count=1, timeout=10):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.to(address)) >= count:
+                return self.to(address)
+            time.sleep(0.05)
+        return self.to(address)
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A local SMTP server the site sends through (EMAIL_BACKEND switched to smtp for the test)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+def text(response):
+    """The response's HTML with entities decoded (Django escapes apostrophes as &#x27;)."""
+    import html
+
+    return html.unescape(response.content.decode())

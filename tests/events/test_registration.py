@@ -1,0 +1,261 @@
+"""The public registration form: statuses, one registration per address, windows, sessions, questions."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from events.models import EventQuestion, Registration
+from tests.events.conftest import person, text
+
+
+def post(client, event, data, capture):
+    with capture(execute=True):
+        return client.post(f"{event.url}inscription/", data)
+
+
+def test_a_visitor_registers_and_lands_on_the_private_page(
+    client, workshop, django_capture_on_commit_callbacks, mailoutbox
+):
+    response = post(client, workshop, person(commune="80001"), django_capture_on_commit_callbacks)
+    registration = Registration.objects.get(event=workshop)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/fr/evenements/inscription/{registration.token}/")
+    assert registration.status == "confirmed"
+    assert registration.commune.name == "Abbeville"
+    assert registration.consent_at is not None
+    page = client.get(response["Location"])
+    assert "Demande enregistrée" in text(page)
+    assert page["Cache-Control"] == "private, no-store"
+    assert [m.to for m in mailoutbox] == [["camille.martin@mairie-abbeville.fr"]]
+
+
+def test_bad_input_gets_french_field_errors_and_saves_nothing(client, workshop, django_capture_on_commit_callbacks):
+    bad = person(email="pas-une-adresse", first_name="", consent="", commune="Atlantide")
+    response = post(client, workshop, bad, django_capture_on_commit_callbacks)
+    html = text(response)
+    assert response.status_code == 200
+    assert "Saisissez une adresse e-mail valide" in html or "adresse électronique valide" in html
+    assert "Votre accord est nécessaire pour vous inscrire." in html
+    assert "Commune inconnue" in html
+    assert html.count("fr-error-text") >= 4
+    assert not Registration.objects.exists()
+
+
+def test_the_honeypot_refuses_robots(client, workshop, django_capture_on_commit_callbacks):
+    response = post(client, workshop, person(website="http://spam.example"), django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert not Registration.objects.exists()
+
+
+def test_the_form_is_rate_limited(client, workshop, settings, django_capture_on_commit_callbacks):
+    settings.EVENTS_REGISTRATION_RATE = "2/m"
+    for number in range(2):
+        post(client, workshop, person(email=f"p{number}@example.fr"), django_capture_on_commit_callbacks)
+    response = post(client, workshop, person(email="p3@example.fr"), django_capture_on_commit_callbacks)
+    assert response.status_code == 429
+    assert "Trop d'envois" in text(response)
+    assert Registration.objects.count() == 2
+
+
+def test_a_second_attempt_with_the_same_address_creates_nothing_and_says_what_exists(
+    client, workshop, django_capture_on_commit_callbacks, mailoutbox
+):
+    post(client, workshop, person(), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    response = post(
+        client,
+        workshop,
+        person(email="Camille.Martin@Mairie-Abbeville.fr", first_name="Autre"),
+        django_capture_on_commit_callbacks,
+    )
+    html = text(response)
+    assert response.status_code == 200
+    assert "Vous êtes déjà inscrit·e" in html and "confirmée" in html
+    assert Registration.objects.filter(event=workshop).count() == 1
+    assert Registration.objects.get().first_name == "Camille"
+    # The private link goes to the address, not to whoever typed it.
+    assert len(mailoutbox) == 1 and Registration.objects.get().token in mailoutbox[0].body
+
+
+def test_full_event_puts_people_on_the_waiting_list(client, workshop, django_capture_on_commit_callbacks, mailoutbox):
+    for number in range(3):
+        post(client, workshop, person(email=f"p{number}@example.fr"), django_capture_on_commit_callbacks)
+    statuses = list(Registration.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["confirmed", "confirmed", "waitlisted"]
+    assert "Liste d'attente" in mailoutbox[-1].subject
+    page = text(client.get(workshop.url))
+    assert "S'inscrire sur la liste d'attente" in page
+
+
+def test_full_event_without_waiting_list_closes(client, make_event, django_capture_on_commit_callbacks):
+    event = make_event(capacity=1, waitlist_enabled=False)
+    post(client, event, person(email="first@example.fr"), django_capture_on_commit_callbacks)
+    response = post(client, event, person(email="second@example.fr"), django_capture_on_commit_callbacks)
+    assert "L'événement est complet." in text(response)
+    assert Registration.objects.filter(event=event).count() == 1
+    assert "L'événement est complet." in text(client.get(f"{event.url}inscription/"))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"registration_closes_at": timezone.now() - datetime.timedelta(hours=1)},
+        {"registration_opens_at": timezone.now() + datetime.timedelta(days=2)},
+        {"registration_enabled": False},
+    ],
+)
+def test_the_registration_window_is_enforced_on_post(client, make_event, fields, django_capture_on_commit_callbacks):
+    event = make_event(**fields)
+    response = post(client, event, person(), django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "ne sont pas ouvertes" in text(response)
+    assert not Registration.objects.exists()
+
+
+def test_approval_required_makes_registrations_pending(
+    client, make_event, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = make_event(approval_required=True)
+    post(client, event, person(), django_capture_on_commit_callbacks)
+    assert Registration.objects.get().status == "pending"
+    assert "Demande d'inscription reçue" in mailoutbox[0].subject
+
+
+def test_members_only_events_send_visitors_to_log_in(
+    client, make_event, django_user_model, django_capture_on_commit_callbacks
+):
+    event = make_event(audience="members")
+    response = client.get(f"{event.url}inscription/")
+    assert response.status_code == 302 and "login" in response["Location"] and "next=" in response["Location"]
+    response = post(client, event, person(), django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and not Registration.objects.exists()
+    # A logged-in account that is not a member is refused, with an explanation.
+    outsider = django_user_model.objects.create_user("dominique", "d@example.fr", "mot-de-passe-solide")
+    client.force_login(outsider)
+    response = client.get(f"{event.url}inscription/")
+    assert response.status_code == 403 and "réservé aux membres" in text(response)
+    # The programme team (staff) counts as members until the directory's accounts exist.
+    staff = django_user_model.objects.create_user("equipe", "equipe@example.fr", "mot-de-passe-solide", is_staff=True)
+    client.force_login(staff)
+    response = post(client, event, person(email="equipe@example.fr"), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Registration.objects.get().user == staff
+
+
+def sessions_data(assises, *keys):
+    event, sessions = assises
+    return [str(sessions[key].pk) for key in keys]
+
+
+def test_an_attendee_picks_sessions(client, assises, django_capture_on_commit_callbacks, mailoutbox):
+    event, sessions = assises
+    post(
+        client, event, person(sessions=sessions_data(assises, "pleniere", "a", "c")), django_capture_on_commit_callbacks
+    )
+    registration = Registration.objects.get()
+    assert set(registration.sessions.all()) == {sessions["pleniere"], sessions["a"], sessions["c"]}
+    assert "Atelier A" in mailoutbox[0].body
+
+
+def test_overlapping_sessions_are_refused_with_a_field_error(client, assises, django_capture_on_commit_callbacks):
+    response = post(
+        client, assises[0], person(sessions=sessions_data(assises, "a", "b")), django_capture_on_commit_callbacks
+    )
+    html = text(response)
+    assert "ont lieu en même temps" in html and "fr-error-text" in html
+    assert not Registration.objects.exists()
+
+
+def test_choosing_no_session_is_refused(client, assises, django_capture_on_commit_callbacks):
+    response = post(client, assises[0], person(), django_capture_on_commit_callbacks)
+    assert "Choisissez au moins une session." in text(response)
+    assert not Registration.objects.exists()
+
+
+def test_a_session_of_another_event_is_refused(client, assises, workshop, django_capture_on_commit_callbacks):
+    from events.factories import EventSessionFactory
+
+    foreign = EventSessionFactory(event=workshop)
+    response = post(client, assises[0], person(sessions=[str(foreign.pk)]), django_capture_on_commit_callbacks)
+    assert "fr-error-text" in text(response)
+    assert not Registration.objects.exists()
+
+
+def test_a_full_session_waitlists_the_registration_and_never_oversells(
+    client, assises, django_capture_on_commit_callbacks
+):
+    event, sessions = assises
+    for number in range(2):
+        post(
+            client,
+            event,
+            person(email=f"c{number}@example.fr", sessions=sessions_data(assises, "c")),
+            django_capture_on_commit_callbacks,
+        )
+    assert sessions["c"].seats_taken() == 1
+    assert list(Registration.objects.order_by("pk").values_list("status", flat=True)) == ["confirmed", "waitlisted"]
+
+
+def test_a_full_session_without_waiting_list_is_a_field_error(client, assises, django_capture_on_commit_callbacks):
+    event, sessions = assises
+    event.waitlist_enabled = False
+    event.save()
+    post(
+        client,
+        event,
+        person(email="c0@example.fr", sessions=sessions_data(assises, "c")),
+        django_capture_on_commit_callbacks,
+    )
+    response = post(
+        client,
+        event,
+        person(email="c1@example.fr", sessions=sessions_data(assises, "c")),
+        django_capture_on_commit_callbacks,
+    )
+    assert "Plus de place dans : Atelier C" in text(response)
+    assert Registration.objects.count() == 1
+
+
+def test_required_and_conditional_questions_are_enforced_on_post(client, assises, django_capture_on_commit_callbacks):
+    event, sessions = assises
+    EventQuestion.objects.create(
+        event=event, key="dejeuner", label="Déjeunerez-vous sur place ?", kind="yes-no", required=True, sort_order=0
+    )
+    EventQuestion.objects.create(
+        event=event,
+        key="regime",
+        label="Régime alimentaire",
+        kind="text",
+        required=True,
+        condition_key="dejeuner",
+        condition_value="oui",
+        sort_order=1,
+    )
+    base = person(sessions=sessions_data(assises, "pleniere"))
+    response = post(client, event, base, django_capture_on_commit_callbacks)
+    assert "Cette question demande une réponse." in text(response)
+    response = post(client, event, {**base, "q_dejeuner": "oui"}, django_capture_on_commit_callbacks)
+    assert text(response).count("Cette question demande une réponse.") == 1
+    assert not Registration.objects.exists()
+    # Not triggered: the conditional answer is neither required nor kept.
+    post(client, event, {**base, "q_dejeuner": "non", "q_regime": "sans gluten"}, django_capture_on_commit_callbacks)
+    assert Registration.objects.get().answers == {"dejeuner": "non"}
+    Registration.objects.all().delete()
+    post(client, event, {**base, "q_dejeuner": "oui", "q_regime": "végétarien"}, django_capture_on_commit_callbacks)
+    assert Registration.objects.get().answers == {"dejeuner": "oui", "regime": "végétarien"}
+
+
+def test_an_unknown_choice_is_a_field_error(client, assises, django_capture_on_commit_callbacks):
+    event, _sessions = assises
+    EventQuestion.objects.create(
+        event=event, key="atelier", label="Format", kind="choice", choices="Salle\nVisio", sort_order=0
+    )
+    response = post(
+        client,
+        event,
+        person(sessions=sessions_data(assises, "pleniere"), q_atelier="Ailleurs"),
+        django_capture_on_commit_callbacks,
+    )
+    assert "fr-error-text" in text(response)
+    assert not Registration.objects.exists()
