@@ -275,6 +275,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "network.accounts.locked_out"
 AXES_VERBOSE = False
 
+# Events: registrations' personal data is anonymised this many months after the event
+# (`purge_personal_data`); reminders go out this many hours before; public registration rate per address.
+EVENTS_PERSONAL_DATA_RETENTION_MONTHS = 12
+EVENTS_REMINDER_HOURS = 48
+EVENTS_REGISTRATION_RATE = "10/m"
+
 # Contact relay limits (messages relayed to members through the directory's form).
 NETWORK_CONTACT_PER_SENDER_PER_HOUR = 5
 NETWORK_CONTACT_PER_RECIPIENT_PER_DAY = 10
