@@ -119,7 +119,7 @@ def relay_contact_message(log_id, message):
 
     with transaction.atomic():
         log = (
-            ContactMessage.objects.select_for_update()
+            ContactMessage.objects.select_for_update(of=("self",))
             .select_related("recipient__user")
             .filter(pk=log_id, status=ContactMessage.Status.QUEUED)
             .first()
