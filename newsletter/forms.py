@@ -18,6 +18,8 @@ CONSENT_WORDINGS = {
     ),
 }
 CURRENT_CONSENT_WORDING = "2026-11"
+# With a class, django-dsfr does not add its non-standard `dsfr` attribute (the HTML checker rejects it).
+CHOICE = {"class": "hub-choice"}
 
 
 def _terms(model):
@@ -30,16 +32,16 @@ def _terms(model):
 
 class InterestsMixin(forms.Form):
     language = forms.ChoiceField(
-        label=_("Langue de la lettre"), choices=settings.LANGUAGES, initial="fr", widget=forms.RadioSelect
+        label=_("Langue de la lettre"), choices=settings.LANGUAGES, initial="fr", widget=forms.RadioSelect(attrs=CHOICE)
     )
     programmes = forms.MultipleChoiceField(
         label=_("Programmes qui vous intéressent"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHOICE),
         help_text=_("Facultatif : sans choix, vous recevez toute la lettre."),
     )
     thematics = forms.MultipleChoiceField(
-        label=_("Thématiques qui vous intéressent"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Thématiques qui vous intéressent"), required=False, widget=forms.CheckboxSelectMultiple(attrs=CHOICE)
     )
 
     def __init__(self, *args, **kwargs):

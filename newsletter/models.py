@@ -129,7 +129,24 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         return views.archive_and_subscribe(request, self)
 
     def issues(self):
-        return NewsletterIssuePage.objects.child_of(self).live().public().order_by("-issue_date", "-first_published_at")
+        """This archive's issues; an archive in another language with none of its own lists the original ones."""
+        from wagtail.models import Locale
+
+        def live_children(index):
+            return (
+                NewsletterIssuePage.objects.child_of(index)
+                .live()
+                .public()
+                .select_related("locale")
+                .order_by("-issue_date", "-first_published_at")
+            )
+
+        own = live_children(self)
+        if self.locale_id != Locale.get_default().pk and not own.exists():
+            source = self.get_translation_or_none(Locale.get_default())
+            if source is not None:
+                return live_children(source)
+        return own
 
 
 class NewsletterIssuePage(Page):
