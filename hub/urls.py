@@ -20,6 +20,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Links in emails (double opt-in, unsubscribe, one-click POST) and provider webhooks: no language prefix.
+    path("newsletter/", include("newsletter.urls")),
     path("api/v2/", api_router.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from hub.dsfr_widgets import CheckboxSelectMultiple, RadioSelect
 from hub.forms import HoneypotMixin
 from hub.models import Programme, Thematic
 
@@ -18,8 +19,6 @@ CONSENT_WORDINGS = {
     ),
 }
 CURRENT_CONSENT_WORDING = "2026-11"
-# With a class, django-dsfr does not add its non-standard `dsfr` attribute (the HTML checker rejects it).
-CHOICE = {"class": "hub-choice"}
 
 
 def _terms(model):
@@ -32,16 +31,16 @@ def _terms(model):
 
 class InterestsMixin(forms.Form):
     language = forms.ChoiceField(
-        label=_("Langue de la lettre"), choices=settings.LANGUAGES, initial="fr", widget=forms.RadioSelect(attrs=CHOICE)
+        label=_("Langue de la lettre"), choices=settings.LANGUAGES, initial="fr", widget=RadioSelect
     )
     programmes = forms.MultipleChoiceField(
         label=_("Programmes qui vous intéressent"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs=CHOICE),
+        widget=CheckboxSelectMultiple,
         help_text=_("Facultatif : sans choix, vous recevez toute la lettre."),
     )
     thematics = forms.MultipleChoiceField(
-        label=_("Thématiques qui vous intéressent"), required=False, widget=forms.CheckboxSelectMultiple(attrs=CHOICE)
+        label=_("Thématiques qui vous intéressent"), required=False, widget=CheckboxSelectMultiple
     )
 
     def __init__(self, *args, **kwargs):

@@ -22,6 +22,7 @@ env = environ.Env(
     ELASTICSEARCH_INDEX_PREFIX=(str, "centralites_"),
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "Centralités <ne-pas-repondre@centralites.localhost>"),
+    ANYMAIL_WEBHOOK_SECRET=(str, ""),
     REDIS_URL=(str, ""),
     SITE_BASE_URL=(str, "http://127.0.0.1:8000"),
     HUB_STATE_BRAND=(bool, False),
@@ -202,7 +203,19 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ANYMAIL = {}
+# Bounce and complaint webhooks (Brevo, Mailjet) authenticate with basic auth "user:password".
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")} if env("ANYMAIL_WEBHOOK_SECRET") else {}
+
+# Newsletter sending: messages per second per worker (0: no limit), recipients per batch task, batch
+# tasks queued at once, seconds before a batch stuck in "sending" is taken again, retries on refusal.
+NEWSLETTER_MAX_PER_SECOND = 20
+NEWSLETTER_BATCH_SIZE = 200
+NEWSLETTER_PARALLEL_TASKS = 2
+NEWSLETTER_SENDING_TIMEOUT = 600
+NEWSLETTER_RETRY_DELAY = 60
+NEWSLETTER_RETRY_MAX_DELAY = 3600
+NEWSLETTER_MAX_ATTEMPTS = 5
+NEWSLETTER_SUBSCRIBE_RATE = "5/m"
 
 # Background work: django-tasks with the database backend (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

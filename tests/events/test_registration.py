@@ -127,7 +127,11 @@ def test_members_only_events_send_visitors_to_log_in(
 ):
     event = make_event(audience="members")
     response = client.get(f"{event.url}inscription/")
-    assert response.status_code == 302 and response["Location"].startswith("/fr/compte/connexion/") and "next=" in response["Location"]
+    assert (
+        response.status_code == 302
+        and response["Location"].startswith("/fr/compte/connexion/")
+        and "next=" in response["Location"]
+    )
     response = post(client, event, person(), django_capture_on_commit_callbacks)
     assert response.status_code == 302 and not Registration.objects.exists()
     # A logged-in account that is not a member is refused, with an explanation.

@@ -16,8 +16,6 @@ from newsletter.factories import SubscriberFactory
 from newsletter.models import Delivery, DeliveryStatus, NewsletterIssuePage, Subscriber, SubscriberStatus
 from newsletter.sending import figures
 
-pytestmark = pytest.mark.urls("tests.newsletter.urls")
-
 AUTH = "HTTP_AUTHORIZATION", "Basic " + base64.b64encode(b"anymail:secret-de-test").decode()
 
 

@@ -17,8 +17,6 @@ from resources.factories import (
     ResourcePageFactory,
 )
 
-pytestmark = pytest.mark.urls("tests.newsletter.urls")
-
 
 @pytest.fixture
 def site_content(core_site, abbeville):

@@ -14,8 +14,6 @@ from newsletter.factories import SubscriberFactory
 from newsletter.models import Delivery, DeliveryStatus, Subscriber, SubscriberStatus
 from newsletter.sending import claim_batch, figures
 
-pytestmark = pytest.mark.urls("tests.newsletter.urls")
-
 UNSUBSCRIBE = re.compile(r"<https://centralites\.example(/newsletter/desabonnement/([\w-]{43})/)>")
 
 

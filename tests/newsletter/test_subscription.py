@@ -10,8 +10,6 @@ from django.core import mail
 
 from newsletter.models import Subscriber, SubscriberStatus
 
-pytestmark = pytest.mark.urls("tests.newsletter.urls")
-
 ARCHIVE = "/fr/newsletter/"
 
 
