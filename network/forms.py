@@ -46,10 +46,12 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
         label=_("Adresse électronique professionnelle"),
         help_text=_("Elle sert à vous connecter ; elle n'est jamais affichée dans l'annuaire."),
     )
-    role = forms.ChoiceField(label=_("Vous êtes"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Vous êtes"), choices=[("", _("Choisir"))] + Role.choices)
     job_title = forms.CharField(label=_("Fonction"), max_length=200)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200)
-    organisation_kind = forms.ChoiceField(label=_("Type d'organisation"), choices=Organisation.Kind.choices)
+    organisation_kind = forms.ChoiceField(
+        label=_("Type d'organisation"), choices=[("", _("Choisir"))] + Organisation.Kind.choices
+    )
     commune = CommuneInput(required=False, label=_("Commune de rattachement (facultatif)"))
     programmes = forms.TypedMultipleChoiceField(
         label=_("Programmes (facultatif)"), required=False, coerce=int, widget=CheckboxSelectMultiple

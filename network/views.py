@@ -50,6 +50,7 @@ def profile(request, index_page, slug, contact_form=None, status=200):
         request,
         index_page,
         profile=view,
+        breadcrumb_title=view.full_name,
         contact_form=contact_form,
         viewer_is_member=is_member(request.user),
         message_sent=request.GET.get("envoye") == "1",
@@ -102,6 +103,6 @@ def apply(request, index_page):
     return TemplateResponse(
         request,
         "pages/member_application.html",
-        _page_context(request, index_page, form=form),
+        _page_context(request, index_page, form=form, breadcrumb_title=_("Rejoindre le réseau")),
         status=status,
     )
