@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -65,7 +66,7 @@ class Subscriber(models.Model):
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
-        verbose_name = _("abonné·e")
+        verbose_name = pgettext_lazy("model", "abonné·e")
         verbose_name_plural = _("abonné·es")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_unique_email_ci")]
