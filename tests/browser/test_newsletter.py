@@ -7,7 +7,7 @@ from django.core import mail
 
 from newsletter.models import Subscriber, SubscriberStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.newsletter.urls")]
+pytestmark = pytest.mark.browser
 
 
 def test_subscribe_from_the_footer_confirm_and_unsubscribe(browser_page, live_server, demo_site, settings):
