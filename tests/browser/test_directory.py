@@ -13,7 +13,7 @@ def moderator(django_user_model, transactional_db):
     return django_user_model.objects.create_superuser("moderatrice", "moderation@centralites.example", "m" * 16)
 
 
-def wait_for_mail(smtp_server, recipient, subject, page, timeout_ms=5000):
+def wait_for_mail(smtp_server, recipient, subject, page, timeout_ms=15000):
     for _ in range(timeout_ms // 100):
         for index, item in enumerate(smtp_server.messages):
             if recipient in item["to"] and subject in item["message"]["Subject"]:
