@@ -72,9 +72,8 @@ class EventListing(FacetedListing):
         self.period = period
         super().__init__(request, base_queryset, facets, sorts, **kwargs)
 
-    def params(self):
-        pairs = super().params()
-        return [("quand", PAST), *pairs] if self.period == PAST else pairs
+    def fixed_params(self):
+        return [("quand", PAST)] if self.period == PAST else []
 
 
 def event_listing(request, index_page, page_size=None, now=None):

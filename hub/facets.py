@@ -240,8 +240,16 @@ class FacetedListing:
                 )
         return chips
 
+    def fixed_params(self):
+        """Parameters every link and the filter form keep (a listing's mode, say); none by default."""
+        return []
+
+    @property
+    def fixed_querystring(self):
+        return urlencode(self.fixed_params())
+
     def params(self):
-        pairs = []
+        pairs = list(self.fixed_params())
         if self.query:
             pairs.append(("q", self.query))
         for facet in self.facets:

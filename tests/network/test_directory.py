@@ -60,7 +60,7 @@ def test_facets_filter_and_count(client, directory, abbeville):
     html = client.get(URL, {"role": "elu"}).content.decode()
     assert "Élise Élue" in html and "Théo Technicien" not in html
     # The hidden elected member is not counted either.
-    assert 'élu·e <span class="hub-facet__count">(1)</span>' in html
+    assert 'Élu·e <span class="hub-facet__count">(1)</span>' in html
     html = client.get(URL, {"departement": "80"}).content.decode()
     assert "Élise Élue" in html and "Théo Technicien" not in html
     assert client.get(URL, {"role": "inconnu", "page": "zzz"}).status_code == 200

@@ -42,7 +42,7 @@ def test_listing_shows_live_projects_with_counts(client, projetotheque):
     assert "Brouillon secret" not in html
     assert "6 résultats" in html
     assert facet_counts(html, "programme") == {"ACV": 2, "PVD": 3, "CVV": 1}
-    assert facet_counts(html, "statut") == {"en cours": 4, "réalisé": 2}
+    assert facet_counts(html, "statut") == {"En cours": 4, "Réalisé": 2}
     assert facet_counts(html, "population") == {
         "moins de 3 500 habitants": 1,
         "de 3 500 à 20 000 habitants": 2,
