@@ -44,10 +44,10 @@ def test_listing_shows_live_projects_with_counts(client, projetotheque):
     assert facet_counts(html, "programme") == {"ACV": 2, "PVD": 3, "CVV": 1}
     assert facet_counts(html, "statut") == {"En cours": 4, "Réalisé": 2}
     assert facet_counts(html, "population") == {
-        "moins de 3 500 habitants": 1,
-        "de 3 500 à 20 000 habitants": 2,
-        "de 20 000 à 50 000 habitants": 2,
-        "plus de 50 000 habitants": 1,
+        "Moins de 3 500 habitants": 1,
+        "De 3 500 à 20 000 habitants": 2,
+        "De 20 000 à 50 000 habitants": 2,
+        "Plus de 50 000 habitants": 1,
     }
     # Only regions and departments that have projects are offered.
     assert facet_counts(html, "region") == {"Hauts-de-France": 5, "Île-de-France": 1}
