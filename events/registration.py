@@ -4,9 +4,16 @@ Every change that can take or free a seat runs inside one transaction that first
 (and the chosen sessions' rows) with SELECT … FOR UPDATE, then counts, then writes. Two requests for
 the last seat therefore queue on the lock instead of both reading "one seat left" (pretix's approach).
 On SQLite, write transactions are serialised anyway and the lock is a no-op.
+
+The common registration (a new address, no sessions, no approval) takes a shorter way through the same
+lock: its row is inserted as waitlisted first, then one round trip locks the event row and, in a second
+statement that therefore counts after the lock is granted, confirms it if a seat is free; COMMIT follows at
+once. The lock is thus held for that round trip and the commit only, however busy the Python process
+holding it is — the lock-then-count-then-insert order held it across four round trips, and under load
+requests queued behind a holder waiting for the CPU or the GIL.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +76,97 @@ def room_for(event, session_ids, exclude=None):
     return event_ok, full
 
 
+_EVENT = EventPage._meta.db_table
+_EVENT_PK = EventPage._meta.pk.column
+_REGISTRATION = Registration._meta.db_table
+
+
+class _NeedsFullPath(Exception):
+    """The event's settings read under the lock ask for the general path (approval now required)."""
+
+
+def take_seat(event_id, registration_id, now):
+    """Locks the event row and confirms `registration_id` — inserted as waitlisted in this transaction —
+    if the event still has a free seat. Returns (registration settings read under the lock, confirmed).
+
+    Two statements: the UPDATE counts the seats after the SELECT … FOR UPDATE has been granted, so it sees
+    every seat confirmed before (in READ COMMITTED each statement reads the data committed when it starts;
+    a count inside the locking statement itself would read what was committed before the wait). On
+    PostgreSQL with client-side parameter binding (Django's default) both go in one round trip.
+    """
+    when = connection.ops.adapt_datetimefield_value(now)
+    select = (
+        f"SELECT registration_enabled, approval_required, waitlist_enabled, "
+        f"registration_opens_at IS NULL OR registration_opens_at <= %s, "
+        f"%s < COALESCE(registration_closes_at, start) "
+        f"FROM {_EVENT} WHERE {_EVENT_PK} = %s"
+        + (" FOR UPDATE" if LOCK_CAPACITY and connection.features.has_select_for_update else "")
+    )
+    update = (
+        f"UPDATE {_REGISTRATION} SET status = %s, confirmed_at = %s, waitlisted_at = NULL "
+        f"WHERE id = %s AND EXISTS (SELECT 1 FROM {_EVENT} e WHERE e.{_EVENT_PK} = %s AND (e.capacity IS NULL "
+        f"OR e.capacity > (SELECT COUNT(*) FROM {_REGISTRATION} h WHERE h.event_id = %s AND h.status IN (%s, %s))))"
+    )
+    select_params = [when, when, event_id]
+    update_params = [
+        S.CONFIRMED.value,
+        when,
+        registration_id,
+        event_id,
+        event_id,
+        *(s.value for s in Registration.HOLDING),
+    ]
+    with connection.cursor() as cursor:
+        one_trip = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+            "server_side_binding"
+        )
+        if one_trip:
+            cursor.execute(f"{select}; {update}", select_params + update_params)
+            row = cursor.fetchone()
+            cursor.nextset()
+        else:
+            cursor.execute(select, select_params)
+            row = cursor.fetchone()
+            cursor.execute(update, update_params)
+        confirmed = cursor.rowcount == 1
+    if row is None:
+        raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
+    enabled, approval, waitlist, opened, not_closed = (bool(value) for value in row)
+    return {"window_open": enabled and opened and not_closed, "approval": approval, "waitlist": waitlist}, confirmed
+
+
+def _fill_person(registration, data, email, user, language, now):
+    for field in ("first_name", "last_name", "organisation", "role", "commune", "accessibility_needs"):
+        setattr(registration, field, data.get(field) or ("" if field != "commune" else None))
+    registration.email = email
+    registration.answers = data.get("answers") or {}
+    registration.consent_at = now if data.get("consent") else registration.consent_at
+    registration.user = user if getattr(user, "is_authenticated", False) else None
+    registration.language = language
+
+
+def _register_new(event, data, email, user, language, now):
+    """The short way (see the module's docstring); None when the general path must decide instead."""
+    try:
+        with transaction.atomic():
+            registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
+            _fill_person(registration, data, email, user, language, now)
+            registration.save()
+            state, confirmed = take_seat(event.pk, registration.pk, now)
+            if state["approval"]:
+                raise _NeedsFullPath
+            if not state["window_open"]:
+                raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
+            if confirmed:
+                registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
+            elif not state["waitlist"]:
+                raise RegistrationError(_("L'événement est complet."))
+            notify(registration, "confirmation" if confirmed else "waitlist")
+            return registration
+    except _NeedsFullPath:
+        return None
+
+
 def _full_sessions_message(full):
     names = ", ".join(s.title for s in full)
     return _("Plus de place dans : %(sessions)s. Choisissez une autre session.") % {"sessions": names}
@@ -100,6 +198,10 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     if existing is not None and existing.is_active:
         return existing, False
     try:
+        if existing is None and not session_ids and not event.approval_required:
+            registration = _register_new(event, data, email, user, language, now)
+            if registration is not None:
+                return registration, True
         with transaction.atomic():
             event = lock_event(event.pk, session_ids)
             if existing is not None:
@@ -127,13 +229,7 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
                 existing.notices.all().delete()
                 existing.cancel_reason = ""
                 existing.cancelled_at = existing.checked_in_at = existing.waitlisted_at = None
-            for field in ("first_name", "last_name", "organisation", "role", "commune", "accessibility_needs"):
-                setattr(registration, field, data.get(field) or ("" if field != "commune" else None))
-            registration.email = email
-            registration.answers = data.get("answers") or {}
-            registration.consent_at = now if data.get("consent") else registration.consent_at
-            registration.user = user if getattr(user, "is_authenticated", False) else None
-            registration.language = language
+            _fill_person(registration, data, email, user, language, now)
             registration.status = status
             registration.confirmed_at = now if status == S.CONFIRMED else None
             registration.waitlisted_at = now if status == S.WAITLISTED else None
