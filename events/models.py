@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
 from events.blocks import AgendaBlock
@@ -72,6 +72,19 @@ class EventIndexPage(RoutablePageMixin, Page):
         verbose_name = _("agenda des événements")
         verbose_name_plural = _("agendas des événements")
 
+    def route(self, request, path_components):
+        """An event's URLs below the agenda in one query: Wagtail's route() would read the child as a
+        plain Page, then again as an EventPage. The event comes with whether it has sessions and
+        questions, so its registration form skips those queries when it has none. Anything else (the
+        agenda's own routes, a child that is not an event, an unknown slug) goes the usual way; the
+        agenda's routes still win, as their first components are reserved slugs."""
+        if self.live and path_components and path_components[0] not in RESERVED_SLUGS and "." not in path_components[0]:
+            event = EventPage.objects.routed_child(self, path_components[0])
+            if event is not None:
+                event._cached_parent_obj = self
+                return event.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     @path("")
     def listing(self, request):
         from events import views
@@ -89,6 +102,19 @@ class EventIndexPage(RoutablePageMixin, Page):
         from events import views
 
         return views.registration_detail(request, self, token)
+
+
+class EventPageManager(PageManager):
+    def routed_child(self, parent, slug):
+        """The live or draft event `slug` under `parent`, with `has_sessions` and `has_questions`."""
+        return (
+            self.filter(path__startswith=parent.path, depth=parent.depth + 1, slug=slug)
+            .annotate(
+                has_sessions=Exists(EventSession.objects.filter(event=OuterRef("pk"))),
+                has_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"))),
+            )
+            .first()
+        )
 
 
 class EventPage(RoutablePageMixin, Page):
@@ -197,6 +223,8 @@ class EventPage(RoutablePageMixin, Page):
             ObjectList(Page.settings_panels, heading=_("Paramètres")),
         ]
     )
+
+    objects = EventPageManager()
 
     class Meta:
         verbose_name = _("événement")

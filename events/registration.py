@@ -5,12 +5,13 @@ Every change that can take or free a seat runs inside one transaction that first
 the last seat therefore queue on the lock instead of both reading "one seat left" (pretix's approach).
 On SQLite, write transactions are serialised anyway and the lock is a no-op.
 
-The common registration (a new address, no sessions, no approval) takes a shorter way through the same
-lock: its row is inserted as waitlisted first, then one round trip locks the event row and, in a second
-statement that therefore counts after the lock is granted, confirms it if a seat is free; COMMIT follows at
-once. The lock is thus held for that round trip and the commit only, however busy the Python process
-holding it is — the lock-then-count-then-insert order held it across four round trips, and under load
-requests queued behind a holder waiting for the CPU or the GIL.
+The common registration (no sessions, no approval) takes a shorter way through the same lock: its row
+is inserted as waitlisted first (the unique constraint answers an address already registered, before any
+lock), then a single round trip locks the event row, confirms the registration if a seat is free — in a
+later statement, which therefore counts after the lock is granted — and commits (see take_seat). The
+lock is thus held for no longer than the server takes to run those statements: the lock, count, insert,
+commit order held it across four round trips, and under load the other registrations queued behind a
+holder that was waiting for the CPU or the GIL between them.
 """
 
 from django.db import IntegrityError, connection, transaction
@@ -81,58 +82,69 @@ _EVENT_PK = EventPage._meta.pk.column
 _REGISTRATION = Registration._meta.db_table
 
 
-class _NeedsFullPath(Exception):
-    """The event's settings read under the lock ask for the general path (approval now required)."""
+def seat_statements(event_id, registration_id, now):
+    """The SQL of take_seat, as (name, sql, params), in order:
 
-
-def take_seat(event_id, registration_id, now):
-    """Locks the event row and confirms `registration_id` — inserted as waitlisted in this transaction —
-    if the event still has a free seat. Returns (registration settings read under the lock, confirmed).
-
-    Two statements: the UPDATE counts the seats after the SELECT … FOR UPDATE has been granted, so it sees
-    every seat confirmed before (in READ COMMITTED each statement reads the data committed when it starts;
-    a count inside the locking statement itself would read what was committed before the wait). On
-    PostgreSQL with client-side parameter binding (Django's default) both go in one round trip.
+    - lock: the event row, FOR UPDATE;
+    - confirm: the registration, if the event (read after the lock was granted, as every later statement
+      of a READ COMMITTED transaction is) still takes registrations without approval and has a seat;
+    - discard: the registration, if it is still waitlisted and the event has no waiting list or stopped
+      taking registrations this way — the general path then decides and explains.
     """
+    quote = connection.ops.quote_name
     when = connection.ops.adapt_datetimefield_value(now)
-    select = (
-        f"SELECT registration_enabled, approval_required, waitlist_enabled, "
-        f"registration_opens_at IS NULL OR registration_opens_at <= %s, "
-        f"%s < COALESCE(registration_closes_at, start) "
-        f"FROM {_EVENT} WHERE {_EVENT_PK} = %s"
-        + (" FOR UPDATE" if LOCK_CAPACITY and connection.features.has_select_for_update else "")
-    )
-    update = (
-        f"UPDATE {_REGISTRATION} SET status = %s, confirmed_at = %s, waitlisted_at = NULL "
-        f"WHERE id = %s AND EXISTS (SELECT 1 FROM {_EVENT} e WHERE e.{_EVENT_PK} = %s AND (e.capacity IS NULL "
-        f"OR e.capacity > (SELECT COUNT(*) FROM {_REGISTRATION} h WHERE h.event_id = %s AND h.status IN (%s, %s))))"
-    )
-    select_params = [when, when, event_id]
-    update_params = [
-        S.CONFIRMED.value,
-        when,
-        registration_id,
-        event_id,
-        event_id,
-        *(s.value for s in Registration.HOLDING),
-    ]
-    with connection.cursor() as cursor:
-        one_trip = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
-            "server_side_binding"
+    event = f"{_EVENT} e WHERE e.{quote(_EVENT_PK)} = %s AND e.registration_enabled AND NOT e.approval_required"
+    event += " AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= %s)"
+    event += f" AND %s < COALESCE(e.registration_closes_at, e.{quote('start')})"
+    event_params = [event_id, when, when]
+    holding = [status.value for status in Registration.HOLDING]
+    statements = []
+    if LOCK_CAPACITY and connection.features.has_select_for_update:
+        statements.append(("lock", f"SELECT 1 FROM {_EVENT} WHERE {quote(_EVENT_PK)} = %s FOR UPDATE", [event_id]))
+    statements.append(
+        (
+            "confirm",
+            f"UPDATE {_REGISTRATION} SET status = %s, confirmed_at = %s, waitlisted_at = NULL WHERE id = %s "
+            f"AND EXISTS (SELECT 1 FROM {event} AND (e.capacity IS NULL OR e.capacity > (SELECT COUNT(*) "
+            f"FROM {_REGISTRATION} h WHERE h.event_id = %s AND h.status IN (%s, %s))))",
+            [S.CONFIRMED.value, when, registration_id, *event_params, event_id, *holding],
         )
-        if one_trip:
-            cursor.execute(f"{select}; {update}", select_params + update_params)
-            row = cursor.fetchone()
-            cursor.nextset()
+    )
+    statements.append(
+        (
+            "discard",
+            f"DELETE FROM {_REGISTRATION} WHERE id = %s AND status = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {event} AND e.waitlist_enabled)",
+            [registration_id, S.WAITLISTED.value, *event_params],
+        )
+    )
+    return statements
+
+
+def take_seat(event_id, registration_id, now, commit=False):
+    """Runs seat_statements; returns "confirmed", "waitlisted" or "discarded".
+
+    On PostgreSQL with client-side parameter binding (Django's default) the statements go in one round
+    trip, followed by COMMIT when `commit` (the caller's transaction is the outermost one and nothing after
+    this may roll it back): the lock is then released by the server as soon as it is taken, whatever the
+    Python process holding it is doing. Elsewhere they run one by one and the caller commits.
+    """
+    statements = seat_statements(event_id, registration_id, now)
+    counts = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            sql = "; ".join(sql for _name, sql, _params in statements) + ("; COMMIT" if commit else "")
+            cursor.execute(sql, [param for _name, _sql, params in statements for param in params])
+            for name, _sql, _params in statements:
+                counts[name] = cursor.rowcount
+                cursor.nextset()
         else:
-            cursor.execute(select, select_params)
-            row = cursor.fetchone()
-            cursor.execute(update, update_params)
-        confirmed = cursor.rowcount == 1
-    if row is None:
-        raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
-    enabled, approval, waitlist, opened, not_closed = (bool(value) for value in row)
-    return {"window_open": enabled and opened and not_closed, "approval": approval, "waitlist": waitlist}, confirmed
+            for name, sql, params in statements:
+                cursor.execute(sql, params)
+                counts[name] = cursor.rowcount
+    if counts["confirm"] == 1:
+        return "confirmed"
+    return "discarded" if counts["discard"] == 1 else "waitlisted"
 
 
 def _fill_person(registration, data, email, user, language, now):
@@ -146,25 +158,22 @@ def _fill_person(registration, data, email, user, language, now):
 
 
 def _register_new(event, data, email, user, language, now):
-    """The short way (see the module's docstring); None when the general path must decide instead."""
-    try:
-        with transaction.atomic():
-            registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
-            _fill_person(registration, data, email, user, language, now)
-            registration.save()
-            state, confirmed = take_seat(event.pk, registration.pk, now)
-            if state["approval"]:
-                raise _NeedsFullPath
-            if not state["window_open"]:
-                raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
-            if confirmed:
-                registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
-            elif not state["waitlist"]:
-                raise RegistrationError(_("L'événement est complet."))
-            notify(registration, "confirmation" if confirmed else "waitlist")
-            return registration
-    except _NeedsFullPath:
-        return None
+    """The short way (see the module's docstring): the new row, waitlisted, then take_seat. Returns the
+    registration, or None when take_seat discarded it (the general path decides). Raises IntegrityError
+    when the address already has a registration for the event."""
+    outermost = connection.get_autocommit() and not connection.in_atomic_block
+    with transaction.atomic():
+        registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
+        _fill_person(registration, data, email, user, language, now)
+        registration.save()
+        outcome = take_seat(event.pk, registration.pk, now, commit=outermost)
+        # Nothing below may fail: with `outermost` the transaction is already committed.
+        if outcome == "discarded":
+            return None
+        if outcome == "confirmed":
+            registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
+        notify(registration, "confirmation" if outcome == "confirmed" else "waitlist")
+        return registration
 
 
 def _full_sessions_message(full):
@@ -192,16 +201,19 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     now = now or timezone.now()
     email = data["email"].strip().lower()
     session_ids = sorted({s.pk for s in sessions})
+    if not session_ids and not event.approval_required:
+        try:
+            registration = _register_new(event, data, email, user, language, now)
+        except IntegrityError:
+            registration = None  # the address is taken: answered (or a cancelled one revived) below
+        if registration is not None:
+            return registration, True
     # Read before taking the lock: an address already registered never waits for it. A concurrent
     # insert for the same address is caught by the unique constraint below.
     existing = Registration.objects.filter(event_id=event.pk, email=email).first()
     if existing is not None and existing.is_active:
         return existing, False
     try:
-        if existing is None and not session_ids and not event.approval_required:
-            registration = _register_new(event, data, email, user, language, now)
-            if registration is not None:
-                return registration, True
         with transaction.atomic():
             event = lock_event(event.pk, session_ids)
             if existing is not None:

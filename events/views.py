@@ -68,7 +68,7 @@ def event_detail(request, event):
         registration_state=event.registration_state(),
         seats_left=event.seats_left(),
         own_registration=_own_registration(request, event),
-        sessions=list(event.ordered_sessions()),
+        sessions=list(event.ordered_sessions()) if getattr(event, "has_sessions", True) else [],
         json_ld=json_ld_script(event.json_ld(request)),
         is_past=event.is_past(),
     )

@@ -3,9 +3,9 @@
 The count that decides "confirmed or waitlisted" is slowed down a little, as a busy server would be, so
 every request reads the count before the others write: without the row lock they would all see a free
 seat. Both ways of deciding are slowed: the general one (seats_taken, session_seats_taken) and the short
-one of a new registration without sessions (take_seat: lock, then a conditional confirmation, then the
-commit). The last test turns the lock off and checks that the same scenario then oversells, which shows
-the first test can fail.
+one of a registration without sessions (take_seat's statements: lock, conditional confirmation, then a
+pause before the commit that follows them in the same round trip). The last test turns the lock off and
+checks that the same scenario then oversells, which shows the first test can fail.
 """
 
 import threading
@@ -33,7 +33,7 @@ def postgres(transactional_db):
 def slow_counts(monkeypatch):
     original = seats.seats_taken
     original_sessions = seats.session_seats_taken
-    original_take_seat = seats.take_seat
+    original_statements = seats.seat_statements
 
     def slow(*args, **kwargs):
         value = original(*args, **kwargs)
@@ -45,14 +45,13 @@ def slow_counts(monkeypatch):
         time.sleep(0.05)
         return value
 
-    def slow_take_seat(*args, **kwargs):
-        value = original_take_seat(*args, **kwargs)
-        time.sleep(0.05)  # decided, not yet committed
-        return value
+    def slow_statements(*args, **kwargs):
+        # decided, not yet committed
+        return [*original_statements(*args, **kwargs), ("pause", "SELECT pg_sleep(0.05)", [])]
 
     monkeypatch.setattr(seats, "seats_taken", slow)
     monkeypatch.setattr(seats, "session_seats_taken", slow_sessions)
-    monkeypatch.setattr(seats, "take_seat", slow_take_seat)
+    monkeypatch.setattr(seats, "seat_statements", slow_statements)
 
 
 def register_concurrently(event, sessions=()):
