@@ -106,12 +106,24 @@ class EventIndexPage(RoutablePageMixin, Page):
 
 class EventPageManager(PageManager):
     def routed_child(self, parent, slug):
-        """The live or draft event `slug` under `parent`, with `has_sessions` and `has_questions`."""
+        """The live or draft event `slug` under `parent`, with `has_sessions`, `has_questions` and
+        `view_checks`: whether the event or an ancestor has a view restriction or is an alias (when
+        neither, Wagtail's view restriction check has nothing to look up, see get_view_restrictions)."""
+        from wagtail.models import PageViewRestriction
+
+        steplen = Page.steplen
+        lineage = [parent.path[:end] for end in range(steplen, len(parent.path) + 1, steplen)]
         return (
-            self.filter(path__startswith=parent.path, depth=parent.depth + 1, slug=slug)
+            self.filter(depth=parent.depth + 1, path__range=parent._get_children_path_interval(parent.path), slug=slug)
             .annotate(
                 has_sessions=Exists(EventSession.objects.filter(event=OuterRef("pk"))),
                 has_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"))),
+                view_restricted=Exists(
+                    PageViewRestriction.objects.filter(Q(page__path__in=lineage) | Q(page_id=OuterRef("pk")))
+                ),
+                view_aliased=Exists(
+                    Page.objects.filter(Q(path__in=lineage) | Q(pk=OuterRef("pk")), alias_of__isnull=False)
+                ),
             )
             .first()
         )
@@ -265,6 +277,15 @@ class EventPage(RoutablePageMixin, Page):
         from events import views
 
         return views.event_ics(request, self)
+
+    def get_view_restrictions(self):
+        """Wagtail looks up the ancestors (for aliases) then their restrictions on every request served;
+        an event routed by its agenda already knows whether there is anything to find."""
+        if getattr(self, "view_restricted", True) is False and getattr(self, "view_aliased", True) is False:
+            from wagtail.models import PageViewRestriction
+
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     # Facts -----------------------------------------------------------------------------------------
     @property
