@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -107,22 +108,35 @@ class EventIndexPage(RoutablePageMixin, Page):
 class EventPageManager(PageManager):
     def routed_child(self, parent, slug):
         """The live or draft event `slug` under `parent`, with `has_sessions`, `has_questions` and
-        `view_checks`: whether the event or an ancestor has a view restriction or is an alias (when
-        neither, Wagtail's view restriction check has nothing to look up, see get_view_restrictions)."""
+        `view_restricted` / `view_aliased`: whether the event or an ancestor has a view restriction or is
+        an alias (when neither, Wagtail's view restriction check has nothing to look up, see
+        EventPage.get_view_restrictions).
+
+        The four facts are plain SQL: built as Exists() subqueries they took the ORM twice as long to
+        compile as the rest of the query, on every request to an event."""
         from wagtail.models import PageViewRestriction
 
         steplen = Page.steplen
         lineage = [parent.path[:end] for end in range(steplen, len(parent.path) + 1, steplen)]
+        marks = ", ".join(["%s"] * len(lineage))
+        me = f"{EventPage._meta.db_table}.{EventPage._meta.pk.column}"
+        pages = Page._meta.db_table
         return (
             self.filter(depth=parent.depth + 1, path__range=parent._get_children_path_interval(parent.path), slug=slug)
             .annotate(
-                has_sessions=Exists(EventSession.objects.filter(event=OuterRef("pk"))),
-                has_questions=Exists(EventQuestion.objects.filter(event=OuterRef("pk"))),
-                view_restricted=Exists(
-                    PageViewRestriction.objects.filter(Q(page__path__in=lineage) | Q(page_id=OuterRef("pk")))
+                has_sessions=RawSQL(f"EXISTS (SELECT 1 FROM {EventSession._meta.db_table} WHERE event_id = {me})", ()),
+                has_questions=RawSQL(
+                    f"EXISTS (SELECT 1 FROM {EventQuestion._meta.db_table} WHERE event_id = {me})", ()
                 ),
-                view_aliased=Exists(
-                    Page.objects.filter(Q(path__in=lineage) | Q(pk=OuterRef("pk")), alias_of__isnull=False)
+                view_restricted=RawSQL(
+                    f"EXISTS (SELECT 1 FROM {PageViewRestriction._meta.db_table} r WHERE r.page_id = {me} "
+                    f"OR r.page_id IN (SELECT id FROM {pages} WHERE path IN ({marks})))",
+                    lineage,
+                ),
+                view_aliased=RawSQL(
+                    f"EXISTS (SELECT 1 FROM {pages} a WHERE a.alias_of_id IS NOT NULL "
+                    f"AND (a.id = {me} OR a.path IN ({marks})))",
+                    lineage,
                 ),
             )
             .first()
@@ -281,7 +295,7 @@ class EventPage(RoutablePageMixin, Page):
     def get_view_restrictions(self):
         """Wagtail looks up the ancestors (for aliases) then their restrictions on every request served;
         an event routed by its agenda already knows whether there is anything to find."""
-        if getattr(self, "view_restricted", True) is False and getattr(self, "view_aliased", True) is False:
+        if hasattr(self, "view_restricted") and not (self.view_restricted or self.view_aliased):
             from wagtail.models import PageViewRestriction
 
             return PageViewRestriction.objects.none()
