@@ -8,7 +8,7 @@ On SQLite, write transactions are serialised anyway and the lock is a no-op.
 The common registration (no sessions, no approval) takes a shorter way through the same lock: its row
 is inserted as waitlisted first (the unique constraint answers an address already registered, before any
 lock), then a single round trip locks the event row, confirms the registration if a seat is free — in a
-later statement, which therefore counts after the lock is granted — and commits (see take_seat). The
+later statement, which therefore counts after the lock is granted — and commits, as one BEGIN … COMMIT block (see take_seat). The
 lock is thus held for no longer than the server takes to run those statements: the lock, count, insert,
 commit order held it across four round trips, and under load the other registrations queued behind a
 holder that was waiting for the CPU or the GIL between them.
@@ -121,23 +121,28 @@ def seat_statements(event_id, registration_id, now):
     return statements
 
 
-def take_seat(event_id, registration_id, now, commit=False):
+def take_seat(event_id, registration_id, now, own_transaction=False):
     """Runs seat_statements; returns "confirmed", "waitlisted" or "discarded".
 
-    On PostgreSQL with client-side parameter binding (Django's default) the statements go in one round
-    trip, followed by COMMIT when `commit` (the caller's transaction is the outermost one and nothing after
-    this may roll it back): the lock is then released by the server as soon as it is taken, whatever the
-    Python process holding it is doing. Elsewhere they run one by one and the caller commits.
+    With `own_transaction` (PostgreSQL, Django in autocommit, client-side parameter binding, which is
+    Django's default) the statements are sent in one round trip as their own BEGIN … COMMIT block: the
+    server releases the lock as soon as it has run them, whatever the Python process is doing. Otherwise
+    they run one by one inside the caller's transaction, which commits.
     """
     statements = seat_statements(event_id, registration_id, now)
     counts = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
-            sql = "; ".join(sql for _name, sql, _params in statements) + ("; COMMIT" if commit else "")
-            cursor.execute(sql, [param for _name, _sql, params in statements for param in params])
-            for name, _sql, _params in statements:
-                counts[name] = cursor.rowcount
-                cursor.nextset()
+        if own_transaction:
+            sql = "; ".join(["BEGIN", *(sql for _name, sql, _params in statements), "COMMIT"])
+            try:
+                cursor.execute(sql, [param for _name, _sql, params in statements for param in params])
+                cursor.nextset()  # BEGIN
+                for name, _sql, _params in statements:
+                    counts[name] = cursor.rowcount
+                    cursor.nextset()
+            except Exception:
+                cursor.execute("ROLLBACK")  # leave no aborted transaction on the connection
+                raise
         else:
             for name, sql, params in statements:
                 cursor.execute(sql, params)
@@ -145,6 +150,15 @@ def take_seat(event_id, registration_id, now, commit=False):
     if counts["confirm"] == 1:
         return "confirmed"
     return "discarded" if counts["discard"] == 1 else "waitlisted"
+
+
+def _own_transaction_possible():
+    return (
+        connection.vendor == "postgresql"
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    )
 
 
 def _fill_person(registration, data, email, user, language, now):
@@ -161,19 +175,27 @@ def _register_new(event, data, email, user, language, now):
     """The short way (see the module's docstring): the new row, waitlisted, then take_seat. Returns the
     registration, or None when take_seat discarded it (the general path decides). Raises IntegrityError
     when the address already has a registration for the event."""
-    outermost = connection.get_autocommit() and not connection.in_atomic_block
-    with transaction.atomic():
-        registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
-        _fill_person(registration, data, email, user, language, now)
+    registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
+    _fill_person(registration, data, email, user, language, now)
+    if _own_transaction_possible():
+        # The row is committed first (autocommit), then the seat is decided in its own short transaction;
+        # a row the seat step discards is deleted in that same transaction.
         registration.save()
-        outcome = take_seat(event.pk, registration.pk, now, commit=outermost)
-        # Nothing below may fail: with `outermost` the transaction is already committed.
-        if outcome == "discarded":
-            return None
-        if outcome == "confirmed":
-            registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
-        notify(registration, "confirmation" if outcome == "confirmed" else "waitlist")
-        return registration
+        try:
+            outcome = take_seat(event.pk, registration.pk, now, own_transaction=True)
+        except Exception:
+            Registration.objects.filter(pk=registration.pk).delete()  # nothing half-taken stays behind
+            raise
+    else:
+        with transaction.atomic():
+            registration.save()
+            outcome = take_seat(event.pk, registration.pk, now)
+    if outcome == "discarded":
+        return None
+    if outcome == "confirmed":
+        registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
+    notify(registration, "confirmation" if outcome == "confirmed" else "waitlist")
+    return registration
 
 
 def _full_sessions_message(full):
