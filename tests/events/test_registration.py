@@ -316,3 +316,12 @@ def test_a_registration_post_stays_within_its_query_budget(
     with django_assert_max_num_queries(12):
         response = client.post(f"{workshop.url}inscription/", person())
     assert response.status_code == 302
+
+
+def test_the_registration_url_takes_the_direct_route_and_unknown_events_still_404(client, make_event):
+    from django.urls import resolve
+
+    event = make_event()
+    assert resolve(f"{event.url}inscription/").url_name == "registration_route"
+    assert client.get(f"{event.url}inscription/").status_code == 200
+    assert client.get(event.url.replace(event.slug, "inconnu") + "inscription/").status_code == 404
