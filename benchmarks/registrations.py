@@ -139,8 +139,43 @@ def start_server(args, port):
     raise SystemExit("gunicorn did not start")
 
 
-def load(base, form_path, attempts, clients, fields, success_status=302):
-    """`attempts` form submissions spread over `clients` threads, each with its own session (cookie)."""
+def _ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def cpu_seconds(server_pid):
+    """CPU used so far by the gunicorn workers, this load generator, and every PostgreSQL process (Linux
+    /proc; PostgreSQL's figure includes other databases' backends, if anything else runs)."""
+    try:
+        with open(f"/proc/{server_pid}/task/{server_pid}/children") as children:
+            workers = [int(pid) for pid in children.read().split()]
+    except OSError:
+        workers = []
+    postgres = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == "postgres":
+                        postgres.append(int(entry))
+            except OSError:
+                pass
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "gunicorn": sum(_ticks(pid) for pid in workers) / tick,
+        "client": time.process_time(),
+        "postgres": sum(_ticks(pid) for pid in postgres) / tick,
+    }
+
+
+def load(base, form_path, attempts, clients, fields, success_status=302, cpu=None):
+    """`attempts` form submissions spread over `clients` threads, each with its own session (cookie);
+    `cpu()`, if given, is read when the submissions start and when they end."""
     import requests
 
     counter = iter(range(attempts))
@@ -180,12 +215,24 @@ def load(base, form_path, attempts, clients, fields, success_status=302):
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
+    while barrier.n_waiting < clients:  # read the CPU counters while every client waits, idle, at the barrier
+        time.sleep(0.01)
+    cpu_before = cpu() if cpu else {}
     barrier.wait()
     started = time.perf_counter()  # every client holds its token: the submissions start now
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    return {"wall": wall, "latencies": latencies, "errors": errors, "rate": attempts / wall}
+    cpu_used = {key: value - cpu_before[key] for key, value in cpu().items()} if cpu else {}
+    return {"wall": wall, "latencies": latencies, "errors": errors, "rate": attempts / wall, "cpu": cpu_used}
+
+
+def cpu_line(result, attempts):
+    used = result["cpu"]
+    if not used:
+        return ""
+    parts = ", ".join(f"{name} {seconds / attempts * 1000:.1f}" for name, seconds in used.items())
+    return f"; CPU ms per POST: {parts}"
 
 
 def percentiles(values):
@@ -215,8 +262,11 @@ def main():
                 "website": "",
             }
 
-        product = load(base, f"{event_url}inscription/", args.attempts, args.clients, person)
-        bare = load(base, "/bare/registration/", args.attempts, args.clients, lambda n: {"email": f"nu{n}@example.fr"})
+        cpu = lambda: cpu_seconds(server.pid)  # noqa: E731
+        product = load(base, f"{event_url}inscription/", args.attempts, args.clients, person, cpu=cpu)
+        bare = load(
+            base, "/bare/registration/", args.attempts, args.clients, lambda n: {"email": f"nu{n}@example.fr"}, cpu=cpu
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -243,10 +293,11 @@ def main():
     )
     print(
         f"registrations: {product['rate']:.1f}/s over {product['wall']:.1f} s; POST latency {percentiles(product['latencies'])}"
+        + cpu_line(product, args.attempts)
     )
     print(
         f"bare view:     {bare['rate']:.1f}/s over {bare['wall']:.1f} s; POST latency {percentiles(bare['latencies'])}; "
-        f"rows {bare_rows}, errors {len(bare['errors'])}"
+        f"rows {bare_rows}, errors {len(bare['errors'])}" + cpu_line(bare, args.attempts)
     )
     print(f"throughput ratio registrations / bare view: {ratio:.2f}")
     met = confirmed == args.seats and waitlisted == args.attempts - args.seats and errors == 0 and ratio >= 0.25

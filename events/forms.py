@@ -42,8 +42,9 @@ def clean_session_choice(sessions):
 
 class SessionsMixin:
     def add_sessions_field(self, event, required):
+        # `has_sessions` comes with an event routed by its agenda (EventPageManager.routed_child).
         sessions = event.ordered_sessions()
-        if sessions.exists():
+        if event.has_sessions if hasattr(event, "has_sessions") else sessions.exists():
             self.fields["sessions"] = SessionChoiceField(
                 queryset=sessions,
                 label=_("Sessions"),
@@ -94,7 +95,7 @@ class RegistrationForm(SessionsMixin, HoneypotMixin, DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.add_sessions_field(event, required=True)
-        self.questions = list(event.questions.all())
+        self.questions = list(event.questions.all()) if getattr(event, "has_questions", True) else []
         for question in self.questions:
             self.fields[f"q_{question.key}"] = self._question_field(question)
         # The consent box comes last, just before the button.

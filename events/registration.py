@@ -4,9 +4,17 @@ Every change that can take or free a seat runs inside one transaction that first
 (and the chosen sessions' rows) with SELECT … FOR UPDATE, then counts, then writes. Two requests for
 the last seat therefore queue on the lock instead of both reading "one seat left" (pretix's approach).
 On SQLite, write transactions are serialised anyway and the lock is a no-op.
+
+The common registration (no sessions, no approval) takes a shorter way through the same lock: its row
+is inserted as waitlisted first (the unique constraint answers an address already registered, before any
+lock), then a single round trip locks the event row, confirms the registration if a seat is free — in a
+later statement, which therefore counts after the lock is granted — and commits, as one BEGIN … COMMIT block (see take_seat). The
+lock is thus held for no longer than the server takes to run those statements: the lock, count, insert,
+commit order held it across four round trips, and under load the other registrations queued behind a
+holder that was waiting for the CPU or the GIL between them.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +77,127 @@ def room_for(event, session_ids, exclude=None):
     return event_ok, full
 
 
+_EVENT = EventPage._meta.db_table
+_EVENT_PK = EventPage._meta.pk.column
+_REGISTRATION = Registration._meta.db_table
+
+
+def seat_statements(event_id, registration_id, now):
+    """The SQL of take_seat, as (name, sql, params), in order:
+
+    - lock: the event row, FOR UPDATE;
+    - confirm: the registration, if the event (read after the lock was granted, as every later statement
+      of a READ COMMITTED transaction is) still takes registrations without approval and has a seat;
+    - discard: the registration, if it is still waitlisted and the event has no waiting list or stopped
+      taking registrations this way — the general path then decides and explains.
+    """
+    quote = connection.ops.quote_name
+    when = connection.ops.adapt_datetimefield_value(now)
+    event = f"{_EVENT} e WHERE e.{quote(_EVENT_PK)} = %s AND e.registration_enabled AND NOT e.approval_required"
+    event += " AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= %s)"
+    event += f" AND %s < COALESCE(e.registration_closes_at, e.{quote('start')})"
+    event_params = [event_id, when, when]
+    holding = [status.value for status in Registration.HOLDING]
+    statements = []
+    if LOCK_CAPACITY and connection.features.has_select_for_update:
+        statements.append(("lock", f"SELECT 1 FROM {_EVENT} WHERE {quote(_EVENT_PK)} = %s FOR UPDATE", [event_id]))
+    statements.append(
+        (
+            "confirm",
+            f"UPDATE {_REGISTRATION} SET status = %s, confirmed_at = %s, waitlisted_at = NULL WHERE id = %s "
+            f"AND EXISTS (SELECT 1 FROM {event} AND (e.capacity IS NULL OR e.capacity > (SELECT COUNT(*) "
+            f"FROM {_REGISTRATION} h WHERE h.event_id = %s AND h.status IN (%s, %s))))",
+            [S.CONFIRMED.value, when, registration_id, *event_params, event_id, *holding],
+        )
+    )
+    statements.append(
+        (
+            "discard",
+            f"DELETE FROM {_REGISTRATION} WHERE id = %s AND status = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {event} AND e.waitlist_enabled)",
+            [registration_id, S.WAITLISTED.value, *event_params],
+        )
+    )
+    return statements
+
+
+def take_seat(event_id, registration_id, now, own_transaction=False):
+    """Runs seat_statements; returns "confirmed", "waitlisted" or "discarded".
+
+    With `own_transaction` (PostgreSQL, Django in autocommit, client-side parameter binding, which is
+    Django's default) the statements are sent in one round trip as their own BEGIN … COMMIT block: the
+    server releases the lock as soon as it has run them, whatever the Python process is doing. Otherwise
+    they run one by one inside the caller's transaction, which commits.
+    """
+    statements = seat_statements(event_id, registration_id, now)
+    counts = {}
+    with connection.cursor() as cursor:
+        if own_transaction:
+            sql = "; ".join(["BEGIN", *(sql for _name, sql, _params in statements), "COMMIT"])
+            try:
+                cursor.execute(sql, [param for _name, _sql, params in statements for param in params])
+                cursor.nextset()  # BEGIN
+                for name, _sql, _params in statements:
+                    counts[name] = cursor.rowcount
+                    cursor.nextset()
+            except Exception:
+                cursor.execute("ROLLBACK")  # leave no aborted transaction on the connection
+                raise
+        else:
+            for name, sql, params in statements:
+                cursor.execute(sql, params)
+                counts[name] = cursor.rowcount
+    if counts["confirm"] == 1:
+        return "confirmed"
+    return "discarded" if counts["discard"] == 1 else "waitlisted"
+
+
+def _own_transaction_possible():
+    return (
+        connection.vendor == "postgresql"
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    )
+
+
+def _fill_person(registration, data, email, user, language, now):
+    for field in ("first_name", "last_name", "organisation", "role", "commune", "accessibility_needs"):
+        setattr(registration, field, data.get(field) or ("" if field != "commune" else None))
+    registration.email = email
+    registration.answers = data.get("answers") or {}
+    registration.consent_at = now if data.get("consent") else registration.consent_at
+    registration.user = user if getattr(user, "is_authenticated", False) else None
+    registration.language = language
+
+
+def _register_new(event, data, email, user, language, now):
+    """The short way (see the module's docstring): the new row, waitlisted, then take_seat. Returns the
+    registration, or None when take_seat discarded it (the general path decides). Raises IntegrityError
+    when the address already has a registration for the event."""
+    registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
+    _fill_person(registration, data, email, user, language, now)
+    if _own_transaction_possible():
+        # The row is committed first (autocommit), then the seat is decided in its own short transaction;
+        # a row the seat step discards is deleted in that same transaction.
+        registration.save()
+        try:
+            outcome = take_seat(event.pk, registration.pk, now, own_transaction=True)
+        except Exception:
+            Registration.objects.filter(pk=registration.pk).delete()  # nothing half-taken stays behind
+            raise
+    else:
+        with transaction.atomic():
+            registration.save()
+            outcome = take_seat(event.pk, registration.pk, now)
+    if outcome == "discarded":
+        return None
+    if outcome == "confirmed":
+        registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
+    notify(registration, "confirmation" if outcome == "confirmed" else "waitlist")
+    return registration
+
+
 def _full_sessions_message(full):
     names = ", ".join(s.title for s in full)
     return _("Plus de place dans : %(sessions)s. Choisissez une autre session.") % {"sessions": names}
@@ -94,6 +223,13 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     now = now or timezone.now()
     email = data["email"].strip().lower()
     session_ids = sorted({s.pk for s in sessions})
+    if not session_ids and not event.approval_required:
+        try:
+            registration = _register_new(event, data, email, user, language, now)
+        except IntegrityError:
+            registration = None  # the address is taken: answered (or a cancelled one revived) below
+        if registration is not None:
+            return registration, True
     # Read before taking the lock: an address already registered never waits for it. A concurrent
     # insert for the same address is caught by the unique constraint below.
     existing = Registration.objects.filter(event_id=event.pk, email=email).first()
@@ -127,13 +263,7 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
                 existing.notices.all().delete()
                 existing.cancel_reason = ""
                 existing.cancelled_at = existing.checked_in_at = existing.waitlisted_at = None
-            for field in ("first_name", "last_name", "organisation", "role", "commune", "accessibility_needs"):
-                setattr(registration, field, data.get(field) or ("" if field != "commune" else None))
-            registration.email = email
-            registration.answers = data.get("answers") or {}
-            registration.consent_at = now if data.get("consent") else registration.consent_at
-            registration.user = user if getattr(user, "is_authenticated", False) else None
-            registration.language = language
+            _fill_person(registration, data, email, user, language, now)
             registration.status = status
             registration.confirmed_at = now if status == S.CONFIRMED else None
             registration.waitlisted_at = now if status == S.WAITLISTED else None

@@ -2,8 +2,10 @@
 
 The count that decides "confirmed or waitlisted" is slowed down a little, as a busy server would be, so
 every request reads the count before the others write: without the row lock they would all see a free
-seat. The second test turns the lock off and checks that the same scenario then oversells, which shows
-the first test can fail.
+seat. Both ways of deciding are slowed: the general one (seats_taken, session_seats_taken) and the short
+one of a registration without sessions (take_seat's statements: lock, conditional confirmation, then a
+pause before the commit that follows them in the same round trip). The last test turns the lock off and
+checks that the same scenario then oversells, which shows the first test can fail.
 """
 
 import threading
@@ -31,6 +33,7 @@ def postgres(transactional_db):
 def slow_counts(monkeypatch):
     original = seats.seats_taken
     original_sessions = seats.session_seats_taken
+    original_statements = seats.seat_statements
 
     def slow(*args, **kwargs):
         value = original(*args, **kwargs)
@@ -42,8 +45,13 @@ def slow_counts(monkeypatch):
         time.sleep(0.05)
         return value
 
+    def slow_statements(*args, **kwargs):
+        # decided, not yet committed
+        return [*original_statements(*args, **kwargs), ("pause", "SELECT pg_sleep(0.05)", [])]
+
     monkeypatch.setattr(seats, "seats_taken", slow)
     monkeypatch.setattr(seats, "session_seats_taken", slow_sessions)
+    monkeypatch.setattr(seats, "seat_statements", slow_statements)
 
 
 def register_concurrently(event, sessions=()):

@@ -263,3 +263,69 @@ def test_an_unknown_choice_is_a_field_error(client, assises, django_capture_on_c
     )
     assert "fr-error-text" in text(response)
     assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"approval_required": True}, "pending"),
+        ({"capacity": 1}, "waitlisted"),
+        ({"registration_closes_at": timezone.now() - datetime.timedelta(hours=1)}, "ne sont pas ouvertes"),
+        ({"capacity": 1, "waitlist_enabled": False}, "L'événement est complet."),
+    ],
+)
+def test_the_event_as_read_under_the_lock_decides_not_the_page_read_before(
+    workshop, change, expected, django_capture_on_commit_callbacks
+):
+    """The page the request routed to may be a moment old: the settings committed since then win."""
+    from events import registration as seats
+
+    seats.register(workshop, {"first_name": "A", "last_name": "B", "email": "first@example.fr", "consent": True})
+    stale = type(workshop).objects.get(pk=workshop.pk)
+    type(workshop).objects.filter(pk=workshop.pk).update(**change)
+    data = {"first_name": "C", "last_name": "D", "email": "second@example.fr", "consent": True}
+    if expected in ("pending", "waitlisted"):
+        with django_capture_on_commit_callbacks(execute=True):
+            registration, created = seats.register(stale, data)
+        assert created and registration.status == expected
+        assert Registration.objects.get(email="second@example.fr").status == expected
+    else:
+        with pytest.raises(seats.RegistrationError) as error:
+            seats.register(stale, data)
+        assert expected in error.value.message
+        assert not Registration.objects.filter(email="second@example.fr").exists()
+
+
+@pytest.mark.parametrize("restricted", ["agenda", "event"])
+def test_view_restrictions_still_guard_the_registration_form(client, workshop, agenda, restricted):
+    from wagtail.models import PageViewRestriction
+
+    page = agenda if restricted == "agenda" else workshop
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    for response in (
+        client.get(f"{workshop.url}inscription/"),
+        client.post(f"{workshop.url}inscription/", person()),
+        client.get(workshop.url),
+    ):
+        assert response.status_code == 302 and "login" in response["Location"]
+    assert not Registration.objects.exists()
+
+
+def test_a_registration_post_stays_within_its_query_budget(
+    client, workshop, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Routing (site, locale, home, agenda, event with its sessions/questions/view checks in one query),
+    then the insert and the seat decision; the email task runs after the commit."""
+    client.get(f"{workshop.url}inscription/")
+    with django_assert_max_num_queries(12):
+        response = client.post(f"{workshop.url}inscription/", person())
+    assert response.status_code == 302
+
+
+def test_the_registration_url_takes_the_direct_route_and_unknown_events_still_404(client, make_event):
+    from django.urls import resolve
+
+    event = make_event()
+    assert resolve(f"{event.url}inscription/").url_name == "registration_route"
+    assert client.get(f"{event.url}inscription/").status_code == 200
+    assert client.get(event.url.replace(event.slug, "inconnu") + "inscription/").status_code == 404
