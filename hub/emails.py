@@ -5,6 +5,7 @@ Django template → MJML (mjml-python) → CSS inlined (css-inline, since MRML i
 → `EmailMultiAlternatives` with the text part from the `.txt` template of the same name.
 """
 
+import re
 from dataclasses import dataclass
 
 import css_inline
@@ -44,9 +45,16 @@ def _operator_name():
     return "Centralités"
 
 
+_MEDIA_STYLE = re.compile(r"<style[^>]*>\s*@media.*?</style>", re.S)
+
+
 def mjml_to_html(source):
-    """MJML source to email-ready HTML with every style inlined (Gmail drops <style> blocks)."""
-    return _inliner.inline(mjml2html(source))
+    """MJML source to email-ready HTML with every style inlined (Gmail drops <style> blocks), keeping
+    MJML's @media rules in <head> for the clients that apply them (the inliner would drop them)."""
+    raw = mjml2html(source)
+    media = "".join(_MEDIA_STYLE.findall(raw))
+    markup = _inliner.inline(raw)
+    return markup.replace("</head>", f"{media}</head>", 1) if media else markup
 
 
 def render_email(template, context=None, language=None):

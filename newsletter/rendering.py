@@ -11,27 +11,12 @@ import re
 import time
 from dataclasses import dataclass, field
 
-import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
-from mjml import mjml2html
 
-from hub.emails import email_context
-
-_MEDIA_STYLE = re.compile(r"<style[^>]*>\s*@media.*?</style>", re.S)
-_inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
-
-
-def mjml_to_email_html(source):
-    """MJML → HTML with every style inlined (as hub.emails.mjml_to_html does: MRML ignores `mj-style inline`
-    and Gmail drops <style>), but keeping MJML's @media rules in <head> for clients that apply them."""
-    raw = mjml2html(source)
-    media = "".join(_MEDIA_STYLE.findall(raw))
-    markup = _inliner.inline(raw)
-    return markup.replace("</head>", f"{media}</head>", 1) if media else markup
-
+from hub.emails import email_context, mjml_to_html
 
 # Stands for a recipient's personal token in the rendered issue; letters only, so no encoding touches it.
 TOKEN_PLACEHOLDER = "XNLTOKENPLACEHOLDERX"
@@ -239,7 +224,7 @@ def render(issue, language, token=TOKEN_PLACEHOLDER):
         )
         source = render_to_string("emails/newsletter_issue.mjml", context)
         text = render_to_string("emails/newsletter_issue.txt", context)
-    markup = short_lines(_absolute_links(mjml_to_email_html(source)))
+    markup = short_lines(_absolute_links(mjml_to_html(source)))
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return RenderedIssue(issue.subject, markup, text, web_url, time.perf_counter() - started)
 

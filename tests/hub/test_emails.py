@@ -29,6 +29,9 @@ def test_rendered_html_has_inline_styles_absolute_links_and_an_unescaped_text_pa
     assert "Zoé &amp; &lt;Léa&gt;" in rendered.html
     assert rendered.text.startswith("Bonjour Zoé & <Léa>")
     assert "https://centralites.example/" in rendered.text
+    # MJML's responsive rules cannot be inlined: they stay in <head> for the clients that apply them.
+    head = rendered.html.split("</head>", 1)[0]
+    assert "@media" in head
 
 
 def test_built_message_has_text_body_html_alternative_and_reply_to(email_templates, db):

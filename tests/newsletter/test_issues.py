@@ -61,11 +61,11 @@ def test_the_email_is_responsive_html_with_inlined_css_absolute_links_and_a_text
 
 
 def test_an_issue_is_rendered_once_per_revision_not_once_per_recipient(issue, core_site, monkeypatch, smtp_server):
-    from newsletter import rendering
+    from hub import emails
 
     calls = []
-    original = rendering.mjml2html
-    monkeypatch.setattr(rendering, "mjml2html", lambda source: calls.append(1) or original(source))
+    original = emails.mjml2html
+    monkeypatch.setattr(emails, "mjml2html", lambda source: calls.append(1) or original(source))
     for _ in range(5):
         SubscriberFactory()
     call_command("send_newsletter", str(issue.pk), verbosity=0)
