@@ -4,10 +4,9 @@ import datetime
 
 from django.db.models import Q
 from django.utils import dateformat, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hub.facets import Facet, FacetedListing, Sort
+from hub.facets import Facet, FacetedListing, Sort, taxonomy_choices
 from hub.models import Region, Thematic
 from hub.search import restrict_to_search
 
@@ -19,14 +18,6 @@ def source_index(index_page):
     from wagtail.models import Locale
 
     return index_page.get_translation_or_none(Locale.get_default()) or index_page
-
-
-def _thematics(request):
-    language = get_language()
-    rows = Thematic.objects.filter(locale__language_code=language).order_by("sort_order", "name")
-    if not rows.exists():
-        rows = Thematic.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
-    return [(row.slug, row.name) for row in rows]
 
 
 def _month_start(moment):
@@ -58,7 +49,7 @@ def event_facets(base_queryset):
 
     return [
         Facet("type", _("Type d'événement"), "event_type", lambda request: EventType.choices),
-        Facet("thematique", _("Thématique"), "thematics__slug", _thematics),
+        Facet("thematique", _("Thématique"), "thematics__slug", taxonomy_choices(Thematic)),
         Facet("format", _("Format"), "format", lambda request: EventFormat.choices),
         Facet("region", _("Région"), "commune__department__region__code", regions),
         month_facet(base_queryset),

@@ -16,17 +16,20 @@ from hub.search import clean_query
 
 
 # Choice builders shared by the listings ------------------------------------------------------------
-def taxonomy_choices(model):
-    """Choices of a translatable taxonomy (programmes, thematics) in the current language, by slug."""
+def taxonomy_choices(model, full_names=False):
+    """Choices of a translatable taxonomy (programmes, thematics) in the current language, by slug.
 
-    def choices(request):
+    Programmes show their short name (ACV) in facets; forms that explain them pass `full_names`."""
+
+    def choices(request=None):
         from django.utils.translation import get_language
 
         language = get_language()
         rows = model.objects.filter(locale__language_code=language).order_by("sort_order", "name")
         if not rows.exists():
             rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
-        return [(row.slug, row.label if model.__name__ == "Programme" else row.name) for row in rows]
+        short = model.__name__ == "Programme" and not full_names
+        return [(row.slug, row.label if short else row.name) for row in rows]
 
     return choices
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from hub.dsfr_widgets import CheckboxSelectMultiple, RadioSelect
+from hub.facets import taxonomy_choices
 from hub.forms import HoneypotMixin
 from hub.models import Programme, Thematic
 
@@ -19,14 +20,6 @@ CONSENT_WORDINGS = {
     ),
 }
 CURRENT_CONSENT_WORDING = "2026-11"
-
-
-def _terms(model):
-    language = get_language() or settings.LANGUAGE_CODE
-    terms = list(model.objects.filter(locale__language_code=language).order_by("sort_order", "name"))
-    if not terms:
-        terms = list(model.objects.filter(locale__language_code=settings.LANGUAGE_CODE).order_by("sort_order"))
-    return [(term.slug, term.name) for term in terms]
 
 
 class InterestsMixin(forms.Form):
@@ -45,8 +38,8 @@ class InterestsMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programmes"].choices = _terms(Programme)
-        self.fields["thematics"].choices = _terms(Thematic)
+        self.fields["programmes"].choices = taxonomy_choices(Programme, full_names=True)()
+        self.fields["thematics"].choices = taxonomy_choices(Thematic)()
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = (get_language() or "fr")[:2]
 
