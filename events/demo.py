@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale
 
+from hub.demo import a, de
 from hub.models import Commune, Thematic
 
 # (type, format, title pattern, summary, thematics, capacity, hours)
@@ -78,22 +79,6 @@ ARCHETYPES = [
 FIRST_NAMES = ["Claire", "Julien", "Sophie", "Karim", "Nathalie", "Thomas", "Aurélie", "Mehdi", "Isabelle", "Antoine"]
 LAST_NAMES = ["Martin", "Bernard", "Moreau", "Benali", "Lefèvre", "Garnier", "Roux", "Fontaine", "Chevalier", "Nguyen"]
 ROLES = ["manager de centre-ville", "cheffe de projet", "élu au commerce", "chargée de mission habitat"]
-
-
-def _de(name):
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    return ("d'" if name[:1].upper() in "AEIOUYÉÈÂÎÔH" else "de ") + name
-
-
-def _a(name):
-    if name.startswith("Le "):
-        return "au " + name[3:]
-    if name.startswith("Les "):
-        return "aux " + name[4:]
-    return "à " + name
 
 
 def build_index(home):
@@ -177,7 +162,7 @@ def _add_registrations(event, rng, past):
                 last_name=last,
                 email=email.lower(),
                 user=user,
-                organisation=f"Ville {_de(rng.choice(['Cambrai', 'Auxerre', 'Dieppe', 'Vierzon', 'Millau']))}",
+                organisation=f"Ville {de(rng.choice(['Cambrai', 'Auxerre', 'Dieppe', 'Vierzon', 'Millau']))}",
                 role=rng.choice(ROLES),
                 consent_at=now,
                 confirmed_at=now if status in Registration.HOLDING else None,
@@ -322,7 +307,7 @@ def build_events(index, count, seed, stdout=None):
         day = today + datetime.timedelta(days=offset)
         commune = communes[(number * 7) % len(communes)] if communes and fmt != "en-ligne" else None
         place = commune.name if commune else ""
-        page_title = title.format(de=_de(place), a=_a(place)) if place else title.format(de="", a="").strip()
+        page_title = title.format(de=de(place), a=a(place)) if place else title.format(de="", a="").strip()
         slug = slugify(f"{page_title}-{day:%Y-%m}")[:70]
         page = EventPage.objects.child_of(index).filter(slug=slug).first()
         if page is None:

@@ -503,3 +503,27 @@ def translate_index(page, title, slug, intro):
         translated.show_in_menus = True
         translated.save_revision().publish()
     return translated
+
+
+# French elision before a place name, for the demo's generated titles and names.
+VOWELS = tuple("AEIOUYÉÈÊÂÎÔH")
+
+
+def de(name):
+    """French "de" before a commune name: du Mans, des Sables-d'Olonne, d'Alençon, de Poitiers."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name.upper().startswith(VOWELS):
+        return "d'" + name
+    return "de " + name
+
+
+def a(name):
+    """French "à" before a commune name: au Mans, aux Sables-d'Olonne, à Poitiers."""
+    if name.startswith("Le "):
+        return "au " + name[3:]
+    if name.startswith("Les "):
+        return "aux " + name[4:]
+    return "à " + name

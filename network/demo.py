@@ -9,7 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from hub.demo import ensure_index, translate_index
+from hub.demo import de, ensure_index, translate_index
 from hub.models import Commune, Programme, Thematic
 from network.models import Application, Member, MemberIndexPage, Organisation, Role, Visibility
 
@@ -53,16 +53,6 @@ VISIBILITY_PATTERN = [Visibility.PUBLIC] * 5 + [Visibility.MEMBERS] * 3 + [Visib
 DEMO_DOMAIN = "reseau.example"
 
 
-def _de(name):
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    if name[:1] in "AEIOUYÉÈÂÎÔH":
-        return "d'" + name
-    return "de " + name
-
-
 def build_index(home):
     index = ensure_index(
         MemberIndexPage,
@@ -102,8 +92,8 @@ def build_organisations(rng, count):
             kind, pattern, roles = KIND_PLAN[0]
         name = pattern.format(
             commune=commune.name,
-            de_commune=_de(commune.name),
-            de_department=_de(department.name) if department else "",
+            de_commune=de(commune.name),
+            de_department=de(department.name) if department else "",
             epci=epci.name if epci else "",
         ).strip()
         organisation = Organisation.objects.filter(name=name).first()
@@ -191,7 +181,7 @@ def build_applications(seed):
     commune = _communes(rng, 1)[0]
     for number, (first, last, role, organisation, kind) in enumerate(
         [
-            ("Agathe", "Lemoine", Role.MANAGER, f"Ville {_de(commune.name)}", Organisation.Kind.COMMUNE),
+            ("Agathe", "Lemoine", Role.MANAGER, f"Ville {de(commune.name)}", Organisation.Kind.COMMUNE),
             ("Samir", "Benali", Role.FEDERATION, "Les Vitrines du centre", Organisation.Kind.TRADERS),
             ("Margaux", "Chevalier", Role.PARTNER, "Atelier Places et rues", Organisation.Kind.CONSULTANCY),
         ]

@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Locale
 
+from hub.demo import a, de, translate_index
 from hub.demo import ensure_index as _ensure_index
-from hub.demo import translate_index
 from hub.models import Commune, Programme, Thematic
 
 IMAGES_DIR = Path(__file__).resolve().parent / "demo_images"
@@ -291,29 +291,6 @@ def _programme_slugs_for(commune):
     elif not slugs and commune.population and commune.population < 20000:
         slugs.add("pvd")
     return slugs
-
-
-VOWELS = tuple("AEIOUYÉÈÊÂÎÔH")
-
-
-def de(name):
-    """French "de" before a commune name: du Mans, des Sables-d'Olonne, d'Alençon, de Poitiers."""
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    if name.upper().startswith(VOWELS):
-        return "d'" + name
-    return "de " + name
-
-
-def a(name):
-    """French "à" before a commune name: au Mans, aux Sables-d'Olonne, à Poitiers."""
-    if name.startswith("Le "):
-        return "au " + name[3:]
-    if name.startswith("Les "):
-        return "aux " + name[4:]
-    return "à " + name
 
 
 def _rich(text):
