@@ -1,27 +1,28 @@
-"""Organiser tools in the Wagtail admin: registrations per event, decisions, check-in, exports, messages."""
+"""Organiser tools in the Wagtail admin: registrations per event, decisions, check-in, exports, messages.
 
-import io
+"Présent·e" is a state of a confirmed registration: the stored status `attended` counts as confirmed in
+the filters, the counts and the exports, and a check-in can be undone (back to `confirmed`).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
+from events import exports, messaging
 from events import registration as seats
-from events.forms import EventMessageForm
-from events.models import EventMessage, EventPage, Registration, RegistrationStatus
-from hub.exports import csv_response, safe_cell
+from events.models import EventPage, Registration, RegistrationStatus
 
 PERMISSION = "events.manage_registrations"
+SEARCH_LENGTH = 100
 
 
 def can_manage(user):
@@ -54,30 +55,72 @@ def event_list(request):
     )
 
 
+def _status_filter(registrations, status):
+    """ "confirmed" keeps the checked-in people (they are confirmed people who came)."""
+    if status == RegistrationStatus.CONFIRMED:
+        return registrations.filter(status__in=Registration.HOLDING)
+    if status in RegistrationStatus.values:
+        return registrations.filter(status=status)
+    return registrations
+
+
+def _search(registrations, query, with_email=True):
+    if not query:
+        return registrations
+    condition = Q(last_name__icontains=query) | Q(first_name__icontains=query) | Q(organisation__icontains=query)
+    if with_email:
+        condition |= Q(email__icontains=query)
+    return registrations.filter(condition)
+
+
+def _query(request):
+    return (request.GET.get("q") or "").replace("\x00", "").strip()[:SEARCH_LENGTH]
+
+
+def _session(request, event):
+    """The session chosen in the query string, as a string pk ("" when none or not one of this event's)."""
+    value = request.GET.get("session", "")
+    if value.isdigit() and event.sessions.filter(pk=int(value)).exists():
+        return value
+    return ""
+
+
 def _filtered(request, event):
     registrations = (
         event.registrations.select_related("commune").prefetch_related("sessions").order_by("created_at", "pk")
     )
     status = request.GET.get("statut", "")
-    if status in RegistrationStatus.values:
-        registrations = registrations.filter(status=status)
-    session = request.GET.get("session", "")
-    if session.isdigit():
+    status = status if status in RegistrationStatus.values else ""
+    registrations = _status_filter(registrations, status)
+    session = _session(request, event)
+    if session:
         registrations = registrations.filter(sessions__pk=int(session))
-    query = (request.GET.get("q") or "").strip()[:100]
-    if query:
-        registrations = registrations.filter(
-            Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(organisation__icontains=query)
-        )
+    query = _query(request)
+    registrations = _search(registrations, query)
     return registrations, status, session, query
 
 
 def _counts(event):
     rows = dict(event.registrations.values_list("status").annotate(n=Count("pk")).order_by())
-    return [(value, label, rows.get(value, 0)) for value, label in RegistrationStatus.choices]
+    labels = {
+        RegistrationStatus.CONFIRMED: _("confirmées, présent·es compris"),
+        RegistrationStatus.ATTENDED: _("présent·es (pointé·es)"),
+    }
+    counts = []
+    for value, label in RegistrationStatus.choices:
+        n = rows.get(value, 0)
+        if value == RegistrationStatus.CONFIRMED:
+            n += rows.get(RegistrationStatus.ATTENDED, 0)
+        counts.append((value, labels.get(value, label), n))
+    return counts
+
+
+def _answers(registration, questions):
+    """(label, text) of each answer, in the questions' order; an answer to a deleted question keeps its key."""
+    labels = {q.key: q.label for q in questions}
+    answers = registration.answers or {}
+    ordered = [key for key in labels if key in answers] + [key for key in answers if key not in labels]
+    return [(labels.get(key, key), exports.answer_text(answers[key])) for key in ordered]
 
 
 def registrations(request, event_id):
@@ -86,6 +129,10 @@ def registrations(request, event_id):
     rows, status, session, query = _filtered(request, event)
     sessions = list(event.ordered_sessions())
     session_counts = seats.session_seats_taken([s.pk for s in sessions]) if sessions else {}
+    questions = list(event.questions.all())
+    rows = list(rows)
+    for row in rows:
+        row.answer_items = _answers(row, questions)
     return TemplateResponse(
         request,
         "events/admin/registrations.html",
@@ -98,12 +145,13 @@ def registrations(request, event_id):
             "counts": _counts(event),
             "seats_taken": event.seats_taken(),
             "sessions": [(s, session_counts.get(s.pk, 0)) for s in sessions],
-            "statuses": RegistrationStatus.choices,
+            "statuses": [(value, label) for value, label, _n in _counts(event)],
             "status": status,
             "session": session,
             "query": query,
             "querystring": request.GET.urlencode(),
-            "questions": list(event.questions.all()),
+            "questions": questions,
+            "can_edit_event": event.permissions_for_user(request.user).can_edit(),
         },
     )
 
@@ -115,11 +163,25 @@ def _back(request, event):
     return redirect(reverse("events_registrations", args=[event.pk]))
 
 
+@transaction.atomic
+def undo_check_in(registration):
+    """Back to confirmed, as if never checked in (the seat stays taken: nothing to promote)."""
+    seats.lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != RegistrationStatus.ATTENDED:
+        raise seats.RegistrationError(_("Cette personne n'est pas pointée présente."))
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.checked_in_at = None
+    registration.save(update_fields=["status", "checked_in_at", "updated_at"])
+    return registration
+
+
 ACTIONS = {
     "approve": (seats.approve, gettext_lazy("Inscription de %(name)s acceptée.")),
     "refuse": (seats.refuse, gettext_lazy("Inscription de %(name)s refusée.")),
     "promote": (seats.promote, gettext_lazy("%(name)s passe de la liste d'attente aux inscrits.")),
     "cancel": (lambda r: seats.cancel(r, reason="organiser"), gettext_lazy("Inscription de %(name)s annulée.")),
+    "uncheckin": (undo_check_in, gettext_lazy("Pointage de %(name)s annulé : inscription confirmée.")),
 }
 
 
@@ -160,15 +222,15 @@ def _check_in(request, event, registration):
 
 
 def check_in_list(request, event_id):
+    """The confirmed people (checked in or not) of the event or of one session, searchable by name."""
     _require(request)
     event = get_object_or_404(EventPage, pk=event_id)
-    query = (request.GET.get("q") or "").strip()[:100]
-    rows = event.registrations.filter(status__in=Registration.HOLDING).order_by("last_name", "first_name", "pk")
-    if query:
-        rows = rows.filter(
-            Q(last_name__icontains=query) | Q(first_name__icontains=query) | Q(organisation__icontains=query)
-        )
-    present = event.registrations.filter(status=RegistrationStatus.ATTENDED).count()
+    query = _query(request)
+    session = _session(request, event)
+    expected = event.registrations.filter(status__in=Registration.HOLDING)
+    if session:
+        expected = expected.filter(sessions__pk=int(session))
+    rows = _search(expected, query, with_email=False).order_by("last_name", "first_name", "pk")
     return TemplateResponse(
         request,
         "events/admin/check_in.html",
@@ -179,95 +241,64 @@ def check_in_list(request, event_id):
             "event": event,
             "registrations": rows,
             "query": query,
-            "present": present,
-            "expected": event.seats_taken(),
+            "session": session,
+            "sessions": list(event.ordered_sessions()),
+            "present": expected.filter(status=RegistrationStatus.ATTENDED).count(),
+            "expected": expected.count(),
         },
     )
-
-
-def _export_rows(request, event):
-    rows, _status, _session, _query = _filtered(request, event)
-    questions = list(event.questions.all())
-    header = [
-        _("Prénom"),
-        _("Nom"),
-        _("Adresse électronique"),
-        _("Structure"),
-        _("Fonction"),
-        _("Commune"),
-        _("Statut"),
-        _("Sessions"),
-        _("Besoins d'accessibilité"),
-        *[q.label for q in questions],
-        _("Inscrit·e le"),
-        _("Pointé·e à"),
-    ]
-
-    def records():
-        for r in rows:
-            yield [
-                r.first_name,
-                r.last_name,
-                r.email,
-                r.organisation,
-                r.role,
-                r.commune.name if r.commune_id else "",
-                r.get_status_display(),
-                " | ".join(s.title for s in r.sessions.all()),
-                r.accessibility_needs,
-                *[r.answers.get(q.key, "") for q in questions],
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                timezone.localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
-            ]
-
-    return header, records()
 
 
 def export_csv(request, event_id):
     _require(request)
     event = get_object_or_404(EventPage, pk=event_id)
-    header, records = _export_rows(request, event)
-    return csv_response(header, records, f"inscriptions-{event.slug}.csv")
+    rows, _status, _session, _query = _filtered(request, event)
+    return exports.csv_export(rows, event)
 
 
 def export_xlsx(request, event_id):
     _require(request)
-    from openpyxl import Workbook
-
     event = get_object_or_404(EventPage, pk=event_id)
-    header, records = _export_rows(request, event)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Inscriptions")[:31])
-    sheet.append([safe_cell(cell) for cell in header])
-    for record in records:
-        # Every cell as text, quoted when it starts like a formula: a name cannot run code in Excel.
-        sheet.append([safe_cell(cell) for cell in record])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.slug}.xlsx"'
-    return response
+    rows, _status, _session, _query = _filtered(request, event)
+    return exports.xlsx_export(rows, event)
 
 
 def message_attendees(request, event_id):
+    """Write to the attendees: choose who, preview, send a test to oneself, then send to everyone."""
     _require(request)
     event = get_object_or_404(EventPage, pk=event_id)
-    recipients = event.registrations.filter(status__in=Registration.HOLDING).exclude(email="").count()
+    rendered = None
     if request.method == "POST":
-        form = EventMessageForm(request.POST)
+        form = messaging.MessageForm(request.POST, event=event)
+        action = request.POST.get("action", "send")
         if form.is_valid():
-            from events.tasks import send_event_message
-
-            with transaction.atomic():
-                message = EventMessage.objects.create(event=event, sent_by=request.user, **form.cleaned_data)
-                message_id = message.pk
-                transaction.on_commit(lambda: send_event_message.enqueue(message_id))
-            messages.success(request, _("Message envoyé à %(n)s personne(s) inscrite(s).") % {"n": recipients})
-            return redirect(reverse("events_registrations", args=[event.pk]))
+            data = form.cleaned_data
+            if action == "preview":
+                rendered = messaging.preview(
+                    event, data["subject"], data["body"], request.user, translation.get_language()
+                )
+            elif action == "test":
+                if not request.user.email:
+                    form.add_error(None, _("Votre compte n'a pas d'adresse électronique : ajoutez-en une."))
+                else:
+                    messaging.self_test_email(event, data["subject"], data["body"], request.user).send()
+                    messages.success(request, _("Message de test envoyé à %(email)s.") % {"email": request.user.email})
+                    rendered = messaging.preview(
+                        event, data["subject"], data["body"], request.user, translation.get_language()
+                    )
+            else:
+                _message, count = messaging.create_message(
+                    event, request.user, data["subject"], data["body"], data["recipients"]
+                )
+                messages.success(
+                    request,
+                    translation.ngettext("Message envoyé à %(n)s personne.", "Message envoyé à %(n)s personnes.", count)
+                    % {"n": count},
+                )
+                return redirect(reverse("events_registrations", args=[event.pk]))
     else:
-        form = EventMessageForm()
+        initial = {"recipients": request.GET.get("destinataires", messaging.CONFIRMED)}
+        form = messaging.MessageForm(initial=initial, event=event)
     return TemplateResponse(
         request,
         "events/admin/message.html",
@@ -277,7 +308,10 @@ def message_attendees(request, event_id):
             "header_icon": "mail",
             "event": event,
             "form": form,
-            "recipients": recipients,
-            "sent": event.messages.all()[:10],
+            "rendered": rendered,
+            "sent": event.messages.annotate(
+                recipients=Count("deliveries"),
+                delivered=Count("deliveries", filter=Q(deliveries__sent_at__isnull=False)),
+            )[:10],
         },
     )

@@ -1,15 +1,20 @@
 """Organiser tools in the Wagtail admin."""
 
+import datetime
 import io
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from events.apps import ORGANISERS_GROUP, ensure_organisers_group
 from events.factories import RegistrationFactory
-from events.models import EventMessageDelivery, Registration
-from tests.events.conftest import text
+from events.models import EventMessage, EventMessageDelivery, EventQuestion, Registration
+from tests.events.conftest import smtp_inbox, text  # noqa: F401 — smtp_inbox is a fixture
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -118,18 +123,200 @@ def test_csv_and_xlsx_exports_are_utf8_and_safe_from_formulas(organiser_client, 
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
-def test_email_all_confirmed_attendees_once(organiser_client, workshop, mailoutbox, django_capture_on_commit_callbacks):
-    RegistrationFactory(event=workshop, email="a@example.fr")
-    RegistrationFactory(event=workshop, email="b@example.fr", status="attended")
-    RegistrationFactory(event=workshop, email="c@example.fr", status="waitlisted")
-    response = organiser_client.post(url(workshop, "message/"), {"subject": "", "body": ""})
-    assert text(response).count("Champ requis.") == 2
+def csv_rows(response):
+    import csv
+
+    content = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(content)))
+
+
+def test_checked_in_people_count_as_confirmed(organiser_client, workshop):
+    RegistrationFactory(event=workshop, last_name="Alpha")
+    RegistrationFactory(event=workshop, last_name="Bravo", status="attended", checked_in_at=workshop.start)
+    RegistrationFactory(event=workshop, last_name="Charlie", status="waitlisted")
+    html = text(organiser_client.get(url(workshop)))
+    assert 'data-count="confirmed">2<' in html and 'data-count="attended">1<' in html
+    html = text(organiser_client.get(url(workshop) + "?statut=confirmed"))
+    assert "Alpha" in html and "Bravo" in html and "Charlie" not in html
+    assert "présent·e, pointé·e à" in html
+    rows = csv_rows(organiser_client.get(url(workshop, "inscriptions.csv") + "?statut=confirmed"))
+    status = rows[0].index("Statut")
+    assert sorted((row[1], row[status]) for row in rows[1:]) == [("Alpha", "confirmée"), ("Bravo", "confirmée")]
+    assert [row[rows[0].index("Présent·e")] for row in rows[1:]] == ["", "oui"]
+    html = text(organiser_client.get(url(workshop) + "?statut=attended"))
+    assert "Bravo" in html and "Alpha" not in html
+
+
+def test_a_check_in_can_be_undone(organiser_client, workshop):
+    registration = RegistrationFactory(event=workshop, last_name="Durand")
+    organiser_client.post(url(workshop, f"inscriptions/{registration.pk}/checkin/"))
+    page = text(organiser_client.get(url(workshop, "pointage/")))
+    assert f"inscriptions/{registration.pk}/uncheckin/" in page and "Annuler le pointage" in page
+    response = organiser_client.post(url(workshop, f"inscriptions/{registration.pk}/uncheckin/"), follow=True)
+    assert "Pointage de Camille Durand annulé" in text(response)
+    registration.refresh_from_db()
+    assert registration.status == "confirmed" and registration.checked_in_at is None
+    assert workshop.seats_taken() == 1
+    again = organiser_client.post(url(workshop, f"inscriptions/{registration.pk}/uncheckin/"), follow=True)
+    assert "n'est pas pointée présente" in text(again)
+    assert organiser_client.get(url(workshop, f"inscriptions/{registration.pk}/uncheckin/")).status_code == 405
+
+
+def test_check_in_per_session_with_search(organiser_client, assises):
+    event, sessions = assises
+    RegistrationFactory(event=event, last_name="Alpha", sessions=[sessions["a"]])
+    RegistrationFactory(event=event, last_name="Bravo", sessions=[sessions["b"]], status="attended")
+    RegistrationFactory(event=event, last_name="Brouet", sessions=[sessions["b"]])
+    RegistrationFactory(event=event, last_name="Waiting", sessions=[sessions["b"]], status="waitlisted")
+    page = text(organiser_client.get(url(event, "pointage/")))
+    assert "ALPHA" in page and "BRAVO" in page and "WAITING" not in page
+    assert "events/js/check-in.js" in page and 'id="checkin-session"' in page
+    page = text(organiser_client.get(url(event, "pointage/") + f"?session={sessions['b'].pk}"))
+    assert "ALPHA" not in page and "BRAVO" in page and "BROUET" in page
+    assert "1 présent·es sur 2 attendu·es." in page
+    page = text(organiser_client.get(url(event, "pointage/") + f"?session={sessions['b'].pk}&q=brou"))
+    assert "BROUET" in page and "BRAVO" not in page
+    page = text(organiser_client.get(url(event, "pointage/") + "?session=999999&q=%00"))
+    assert page.count('<li id="inscription-') == 3  # an unknown session means the whole event
+
+
+def test_answers_show_the_question_label(organiser_client, workshop):
+    EventQuestion.objects.create(event=workshop, key="regime", label="Régime alimentaire", sort_order=0)
+    RegistrationFactory(event=workshop, last_name="Alpha", answers={"regime": "végétarien", "ancienne": "x"})
+    html = text(organiser_client.get(url(workshop)))
+    assert "Régime alimentaire</span> : végétarien" in html and "regime :" not in html
+    rows = csv_rows(organiser_client.get(url(workshop, "inscriptions.csv")))
+    assert rows[1][rows[0].index("Régime alimentaire")] == "végétarien"
+
+
+def test_the_edit_button_needs_the_page_edit_permission(organiser_client, admin_client, workshop):
+    edit = f"/admin/pages/{workshop.pk}/edit/"
+    assert edit not in text(organiser_client.get(url(workshop)))
+    assert edit in text(admin_client.get(url(workshop)))
+
+
+def test_the_xlsx_export_has_dates_widths_filters_and_sessions(organiser_client, assises):
+    event, sessions = assises
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 8, 15, tzinfo=datetime.UTC), tick=False):
+        RegistrationFactory(
+            event=event,
+            first_name="=1+1",
+            last_name="Alpha",
+            sessions=[sessions["pleniere"], sessions["a"]],
+            status="attended",
+            checked_in_at=datetime.datetime(2026, 12, 10, 8, 5, tzinfo=datetime.UTC),
+        )
+        RegistrationFactory(event=event, last_name="Bravo", sessions=[sessions["b"]])
+    response = organiser_client.get(url(event, "inscriptions.xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}3"
+    registered = sheet.cell(2, header.index("Inscrit·e le") + 1)
+    assert registered.value == datetime.datetime(2026, 11, 2, 9, 15)  # Paris time, no tzinfo
+    assert registered.is_date and "yy" in registered.number_format
+    assert sheet.cell(2, header.index("Pointé·e à") + 1).value == datetime.datetime(2026, 12, 10, 9, 5)
+    assert sheet.cell(3, header.index("Pointé·e à") + 1).value is None
+    titles = [str(s) for s in event.ordered_sessions()]
+    assert all(title in header for title in titles)
+    marks = {title: [sheet.cell(row, header.index(title) + 1).value for row in (2, 3)] for title in titles}
+    assert marks[str(sessions["pleniere"])] == ["oui", None] and marks[str(sessions["b"])] == [None, "oui"]
+    assert sheet.cell(2, 1).value == "'=1+1" and sheet.cell(2, 1).data_type == "s"
+    widths = [sheet.column_dimensions[sheet.cell(1, i).column_letter].width for i in range(1, len(header) + 1)]
+    assert all(6 <= width <= 50 for width in widths)
+    assert widths[header.index("Adresse électronique")] > widths[header.index("Statut")]
+    assert sheet.cell(2, header.index("Statut") + 1).value == "confirmée"
+
+
+def plain(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_email_chosen_recipients_with_preview_and_test(
+    organiser_client,
+    organiser,
+    assises,
+    smtp_inbox,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    event, sessions = assises
+    RegistrationFactory(event=event, email="a@example.fr", first_name="Ana", sessions=[sessions["a"]])
+    RegistrationFactory(event=event, email="b@example.fr", status="attended", sessions=[sessions["a"]])
+    RegistrationFactory(event=event, email="c@example.fr", sessions=[sessions["b"]])
+    RegistrationFactory(event=event, email="w@example.fr", status="waitlisted", sessions=[sessions["a"]])
+    form = organiser_client.get(url(event, "message/"))
+    assert "Inscrit·es confirmé·es, présent·es compris (3)" in text(form)
+    assert f'value="session-{sessions["a"].pk}"' in text(form)
+
+    response = organiser_client.post(url(event, "message/"), {"recipients": "confirmed", "subject": "", "body": ""})
+    assert text(response).count("Champ requis.") == 2 and not EventMessage.objects.exists()
+    empty = organiser_client.post(
+        url(event, "message/"), {"recipients": f"session-{sessions['c'].pk}", "subject": "Salle", "body": "Salle 2"}
+    )
+    assert "Personne ne recevrait ce message" in text(empty)
+    assert (
+        organiser_client.post(url(event, "message/"), {"recipients": "x", "subject": "a", "body": "b"}).status_code
+        == 200
+    )
+
+    data = {
+        "recipients": f"session-{sessions['a'].pk}",
+        "subject": "Salle changée",
+        "body": "Bonjour à tous,\n\nRendez-vous salle 2.",
+    }
+    organiser.first_name = "Olga"
+    organiser.save()
+    page = text(organiser_client.post(url(event, "message/"), {**data, "action": "preview"}))
+    preview = page[page.index("Aperçu du message") :]
+    assert "Bonjour Olga," in preview and preview.count("Bonjour") == 2  # the HTML and the text versions
+    assert "Bonjour à tous" not in preview and "Rendez-vous salle 2." in preview
+    assert not smtp_inbox.messages and not EventMessage.objects.exists()
+
+    tested = text(organiser_client.post(url(event, "message/"), {**data, "action": "test"}))
+    assert "Message de test envoyé à orga@centralites.fr" in tested
+    [test] = smtp_inbox.wait_for("orga@centralites.fr")
+    assert str(test["Subject"]) == "[Test] Salle changée" and plain(test).count("Bonjour") == 1
+    assert not EventMessage.objects.exists()
+
     with django_capture_on_commit_callbacks(execute=True):
-        organiser_client.post(url(workshop, "message/"), {"subject": "Salle changée", "body": "Rendez-vous salle 2."})
-    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.fr", "b@example.fr"]
-    assert "Rendez-vous salle 2." in mailoutbox[0].body
-    from events.tasks import send_event_message
+        sent = organiser_client.post(url(event, "message/"), {**data, "action": "send"}, follow=True)
+    assert "Message envoyé à 2 personnes." in text(sent)
+    for address in ("a@example.fr", "b@example.fr"):
+        [message] = smtp_inbox.wait_for(address)
+        body = plain(message)
+        assert body.count("Bonjour") == 1 and "Rendez-vous salle 2." in body
+        assert "http://testserver/fr/evenements/inscription/" in body
+    assert "Bonjour Ana," in plain(smtp_inbox.to("a@example.fr")[0])
+    assert not smtp_inbox.to("c@example.fr") and not smtp_inbox.to("w@example.fr")
+    assert len(smtp_inbox.messages) == 3
+
+    from events.messaging import send_event_message
 
     message_id = EventMessageDelivery.objects.first().message_id
     assert send_event_message.call(message_id) == 0  # a restart sends nothing twice
-    assert len(mailoutbox) == 2
+    assert len(smtp_inbox.messages) == 3
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [("waitlisted", ["w@example.fr"]), ("attended", ["b@example.fr"]), ("confirmed", ["a@example.fr", "b@example.fr"])],
+)
+def test_recipient_choices(
+    organiser_client, workshop, mailoutbox, django_capture_on_commit_callbacks, choice, expected
+):
+    RegistrationFactory(event=workshop, email="a@example.fr")
+    RegistrationFactory(event=workshop, email="b@example.fr", status="attended")
+    RegistrationFactory(event=workshop, email="w@example.fr", status="waitlisted")
+    RegistrationFactory(event=workshop, email="x@example.fr", status="cancelled")
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_client.post(url(workshop, "message/"), {"recipients": choice, "subject": "Info", "body": "Texte."})
+    assert sorted(m.to[0] for m in mailoutbox) == expected
+
+
+def test_the_greeting_is_removed_only_when_it_is_one(db):
+    from events.messaging import without_greeting
+
+    assert without_greeting("Bonjour à toutes et à tous,\n\nLa salle change.") == "La salle change."
+    assert without_greeting("Madame, Monsieur,\r\nLa salle change.") == "La salle change."
+    assert without_greeting("Bonjour, la salle change demain.\nMerci.").startswith("Bonjour, la salle")
+    assert without_greeting("La salle change.") == "La salle change."
