@@ -320,3 +320,27 @@ def test_the_greeting_is_removed_only_when_it_is_one(db):
     assert without_greeting("Madame, Monsieur,\r\nLa salle change.") == "La salle change."
     assert without_greeting("Bonjour, la salle change demain.\nMerci.").startswith("Bonjour, la salle")
     assert without_greeting("La salle change.") == "La salle change."
+
+
+def test_the_organiser_tools_speak_english(organiser_client, organiser, assises, mailoutbox):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(organiser)
+    profile.preferred_language = "en"
+    profile.save()
+    event, sessions = assises
+    RegistrationFactory(event=event, last_name="Alpha", status="attended", checked_in_at=event.start)
+    listing = text(organiser_client.get(url(event)))
+    assert "Confirmed, checked-in included" in listing and "Undo check-in" in listing
+    check_in = text(organiser_client.get(url(event, "pointage/")))
+    assert "Whole event" in check_in and "Undo the check-in of Camille Alpha" in check_in
+    form = text(organiser_client.get(url(event, "message/")))
+    assert "Confirmed attendees, checked-in included (1)" in form and "Send me a test" in form
+    response = organiser_client.post(
+        url(event, "message/"), {"recipients": "confirmed", "subject": "Room", "body": "Room 2.", "action": "test"}
+    )
+    assert "Test message sent to orga@centralites.fr." in text(response)
+    [test] = mailoutbox
+    assert test.subject == "[Test] Room" and test.body.startswith("Hello")
+    rows = csv_rows(organiser_client.get(url(event, "inscriptions.csv")))
+    assert rows[1][rows[0].index("Present")] == "yes"
