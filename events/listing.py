@@ -59,6 +59,8 @@ def event_facets(base_queryset):
 class EventListing(FacetedListing):
     """A faceted listing that also remembers whether it shows upcoming or past events."""
 
+    extra_params = ("quand",)
+
     def __init__(self, request, base_queryset, facets, sorts, period, **kwargs):
         self.period = period
         super().__init__(request, base_queryset, facets, sorts, **kwargs)

@@ -4,9 +4,17 @@ Any publication, unpublication, move or deletion of a page, or a change to the t
 generation number kept in the cache; cached responses are keyed by it, so they go stale at once
 rather than after their timeout. With several app servers the cache (and thus the generation) must
 be shared: set REDIS_URL.
+
+Keys hold only the query parameters the view knows: a listing records, per path, the names it reads
+(its facets, `q`, `tri`, `page`…), and the key of any later request to that path is built from those
+alone, in a fixed order. `?utm_source=…`, a click id or a reordered query string then share the entry
+instead of each costing a full render and a new entry. Until a path has recorded its names (its first
+render, or after the cache was emptied), its responses are neither read from nor written to the cache
+by the middleware.
 """
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -40,14 +48,43 @@ def cacheable(request):
     )
 
 
-def _key(request):
+PARAMS_TIMEOUT = 24 * 3600
+
+
+def _path_digest(request):
+    return hashlib.sha256(request.path.encode()).hexdigest()
+
+
+def _params_key(request):
+    return f"hub:response-params:{_path_digest(request)}"
+
+
+def known_params(request):
+    """The query parameter names the view at this path reads, as it recorded them (None before that)."""
+    names = cache.get(_params_key(request))
+    return None if names is None else tuple(names)
+
+
+def record_params(request, names):
+    names = tuple(sorted(set(names)))
+    if known_params(request) != names:
+        cache.set(_params_key(request), names, PARAMS_TIMEOUT)
+    return names
+
+
+def _key(request, names, generation=None):
+    # Only the known parameters, sorted: unknown ones (trackers) do not split the cache.
+    pairs = [(name, value) for name in names for value in request.GET.getlist(name)]
     # Hashed: full paths can be long and hold characters some cache backends refuse in keys.
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"hub:response:{content_generation()}:{digest}"
+    digest = hashlib.sha256(f"{request.path}?{urlencode(pairs)}".encode()).hexdigest()
+    return f"hub:response:{generation or content_generation()}:{digest}"
 
 
-def _from_cache(request):
-    stored = cache.get(_key(request))
+def _from_cache(request, names=None):
+    names = known_params(request) if names is None else names
+    if names is None:
+        return None
+    stored = cache.get(_key(request, names))
     if stored is None:
         return None
     content, content_type = stored
@@ -72,18 +109,27 @@ class AnonymousCacheMiddleware:
         return self.get_response(request)
 
 
-def cached_response(request, build, timeout=DEFAULT_TIMEOUT):
-    """`build()`'s response, stored for anonymous GETs of the same full path and content state."""
+def cached_response(request, build, timeout=DEFAULT_TIMEOUT, params=()):
+    """`build()`'s response, stored for anonymous GETs of the same path, known parameters and content state.
+
+    `params` names the query parameters the response depends on: a sequence, or a callable called after
+    `build()` (when the view only knows them once built). Any other parameter is ignored by the key.
+    """
     if not cacheable(request):
         return build()
-    response = _from_cache(request)
-    if response is not None:
-        return response
-    key = _key(request)
+    names = known_params(request)
+    if names is not None:
+        response = _from_cache(request, names)
+        if response is not None:
+            return response
+    generation = content_generation()
     response = build()
     if hasattr(response, "render") and callable(response.render):
         response = response.render()
+    names = record_params(request, params() if callable(params) else params)
     if response.status_code == 200 and not response.streaming:
+        # Under the generation read before rendering: a publication during the render leaves it stale.
+        key = _key(request, names, generation)
         cache.set(key, (response.content, response["Content-Type"]), timeout)
         response["X-Hub-Cache"] = "miss"
     patch_vary_headers(response, ["Cookie"])

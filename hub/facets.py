@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from hub.search import clean_query
+from hub.search import clean_query, relevance_ordered_ids
 
 
 # Choice builders shared by the listings ------------------------------------------------------------
@@ -114,21 +116,41 @@ class Sort:
     ordering: tuple
 
 
+RELEVANCE = "pertinence"
+RELEVANCE_SORT = Sort(RELEVANCE, _("Pertinence"), ())
+
+
+def _is_translatable(model):
+    from wagtail.models import TranslatableMixin
+
+    return issubclass(model, TranslatableMixin)
+
+
 class FacetedListing:
     """Reads a request against a base queryset and a set of facets; everything a listing template needs."""
 
     page_size = 20
+    MAX_RELEVANCE_ORDERED = 2000  # beyond this many matches, a keyword's results keep the first sort
 
-    def __init__(self, request, base_queryset, facets, sorts, search=None, page_size=None):
+    def __init__(self, request, base_queryset, facets, sorts, search=None, page_size=None, language=None):
         self.request = request
+        self.language = (language or get_language() or "fr").split("-")[0]
+        if _is_translatable(base_queryset.model):
+            # Items are written in French: each one is listed once, as its translation in the visitor's
+            # language when one is live and public, else as the original (see hub.i18n).
+            from hub.i18n import localized_items
+
+            base_queryset = localized_items(base_queryset, self.language)
         self.base_queryset = base_queryset
         self.facets = facets
-        self.sorts = sorts
         self.search = search  # callable(queryset, terms) -> queryset restricted to matching rows
         if page_size:
             self.page_size = page_size
         self.query = (request.GET.get("q") or "").strip()[:200]
         self.terms = clean_query(self.query)
+        # With a keyword the results are sorted by relevance first (the database backends rank matches).
+        self.sorts = [RELEVANCE_SORT, *sorts] if self.terms and search is not None else list(sorts)
+        sorts = self.sorts
         self._offered = {facet.param: facet.offered(request) for facet in facets}
         self.selected = {facet.param: facet.parse(request, self._offered[facet.param]) for facet in facets}
         sort_values = [s.value for s in sorts]
@@ -188,12 +210,38 @@ class FacetedListing:
                 condition &= facet.condition(self.selected[facet.param])
         return queryset.filter(condition).distinct() if condition else queryset
 
+    @cached_property
+    def _relevance_ids(self):
+        """The filtered ids, best match first (None when there are too many to order in Python)."""
+        ids = (
+            self.filtered_ids() if self._uses_id_sets() else set(self.filtered_queryset().values_list("pk", flat=True))
+        )
+        if len(ids) > self.MAX_RELEVANCE_ORDERED:
+            return None
+        ordered = [pk for pk in relevance_ordered_ids(self.base_queryset, self.terms) if pk in ids]
+        seen = set(ordered)
+        return ordered + sorted(ids - seen)  # rows the ranking did not return keep a stable place
+
+    def _ranked(self):
+        return self.sort == RELEVANCE and self.terms and self._relevance_ids is not None
+
     def results(self):
         queryset = self.filtered_queryset()
+        if self._ranked():
+            from django.db.models import Case, IntegerField, Value, When
+
+            ordered = self._relevance_ids
+            if not ordered:
+                return queryset.order_by("pk")
+            return queryset.order_by(
+                Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ordered)), output_field=IntegerField()),
+                "pk",
+            )
         for sort in self.sorts:
-            if sort.value == self.sort:
+            if sort.value == self.sort and sort.ordering:
                 return queryset.order_by(*sort.ordering)
-        return queryset
+        fallback = next((sort for sort in self.sorts if sort.ordering), None)
+        return queryset.order_by(*fallback.ordering) if fallback else queryset
 
     # Facets with counts ------------------------------------------------------------------------------
     def facet_groups(self):
@@ -214,11 +262,30 @@ class FacetedListing:
 
     # Pagination and links --------------------------------------------------------------------------
     def page(self, prepare=None):
-        """The requested page of results; `prepare` adds select/prefetch to the queryset before slicing."""
-        results = self.results()
-        if prepare is not None:
-            results = prepare(results)
-        paginator = Paginator(results, self.page_size)
+        """The requested page of results; `prepare` adds select/prefetch to the queryset before slicing.
+
+        Translatable items carry `content_language` and `in_other_language` (hub.i18n.mark_languages)."""
+        from hub.i18n import mark_languages
+
+        if self._ranked():
+            # Relevance: paginate the ordered ids, then load only the page's rows.
+            page = self._paginate(self._relevance_ids)
+            rows = self._by_ids(page.object_list)
+            if prepare is not None:
+                rows = prepare(rows)
+            by_pk = {row.pk: row for row in rows}
+            page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+        else:
+            results = self.results()
+            if prepare is not None:
+                results = prepare(results)
+            page = self._paginate(results)
+        if _is_translatable(self.base_queryset.model):
+            page.object_list = mark_languages(list(page.object_list), self.language)
+        return page
+
+    def _paginate(self, rows):
+        paginator = Paginator(rows, self.page_size)
         try:
             return paginator.page(self.request.GET.get("page", 1))
         except PageNotAnInteger:
@@ -246,6 +313,12 @@ class FacetedListing:
     def fixed_params(self):
         """Parameters every link and the filter form keep (a listing's mode, say); none by default."""
         return []
+
+    extra_params = ()  # names of further query parameters a listing reads (its mode, say)
+
+    def known_params(self):
+        """Every query parameter name this listing reads: the response cache keys on these alone."""
+        return ["q", "tri", "page", *(facet.param for facet in self.facets), *self.extra_params]
 
     @property
     def fixed_querystring(self):
@@ -286,8 +359,10 @@ def listing_response(request, page, build_listing, prepare=None, extra_context=N
 
     from hub.cache import cached_response
 
+    built = {}
+
     def render():
-        listing = build_listing()
+        listing = built["listing"] = build_listing()
         context = page.get_context(request)
         page_obj = listing.page(prepare=prepare)
         context.update(listing=listing, page_obj=page_obj, facet_groups=listing.facet_groups())
@@ -296,4 +371,4 @@ def listing_response(request, page, build_listing, prepare=None, extra_context=N
             context.update(extra_context(listing))
         return TemplateResponse(request, page.get_template(request), context)
 
-    return cached_response(request, render)
+    return cached_response(request, render, params=lambda: built["listing"].known_params())

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
-from hub.search import clean_query
+from hub.search import clean_query, excerpt, search_results
 
 SEARCH_PAGE_SIZE = 30
 
@@ -52,7 +52,9 @@ def search(request):
     total = 0
     if terms:
         locale = Locale.objects.filter(language_code=get_language()).first() or Locale.get_default()
-        results = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific().search(terms)
+        pages = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific()
+        # Each language's pages are searched with its own stemming (hub.search_backend).
+        results = search_results(pages, terms, language=locale.language_code)
         paginator = Paginator(results, SEARCH_PAGE_SIZE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
@@ -61,12 +63,24 @@ def search(request):
         total = paginator.count
         for result in page_obj.object_list:
             label = result._meta.verbose_name_plural
+            result.search_excerpt = excerpt(result, terms)
+            result.search_type = result._meta.verbose_name
+            result.search_date = result_date(result)
             groups.setdefault(str(label), []).append(result)
     return render(
         request,
         "pages/search.html",
         {"query": query, "groups": groups, "page_obj": page_obj, "total": total},
     )
+
+
+def result_date(page):
+    """The date a reader cares about: an event's start, a resource's date, else the last publication."""
+    for name in ("start", "date", "sent_at"):
+        value = getattr(page, name, None)
+        if value:
+            return value
+    return page.last_published_at or page.first_published_at
 
 
 def page_not_found(request, exception=None):

@@ -14,7 +14,7 @@ URL = "/fr/projetotheque/"
 
 
 def titles_in(html):
-    return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"><a href="[^"]+">([^<]+)</a>', html)}
+    return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"[^>]*><a href="[^"]+">([^<]+)</a>', html)}
 
 
 def facet_counts(html, param):

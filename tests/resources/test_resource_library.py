@@ -8,7 +8,7 @@ from resources.models import ResourceType
 
 
 def titles_in(html):
-    return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"><a href="[^"]+">([^<]+)</a>', html)}
+    return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"[^>]*><a href="[^"]+">([^<]+)</a>', html)}
 
 
 def test_resource_library_filters_by_type_thematic_and_year(client, core_site):

@@ -1,0 +1,61 @@
+"""Listings in a second language: each item once, in the visitor's language when it is translated.
+
+Projects, resources, events and newsletter issues are written in French under the French index pages.
+An English listing shows, for each of those items, its English translation when one is live and public
+(so it links under `/en/`), and the French original otherwise, which the template marks as French
+(`lang="fr"` on its title and an "in French" badge). Each item appears once, so counts, exports and
+feeds computed on the result stay exact.
+
+    from hub.i18n import localized_items, mark_languages
+
+    issues = localized_items(NewsletterIssuePage.objects.child_of(fr_index).live().public(), "en")
+    page_items = mark_languages(list(issues.order_by(...)[:20]), "en")
+    # each item now has .content_language ("en" or "fr") and .in_other_language (True for "fr" here)
+"""
+
+from django.db.models import Q
+from django.utils.translation import get_language
+
+
+def _locale(language):
+    from wagtail.models import Locale
+
+    return Locale.objects.filter(language_code=(language or "").split("-")[0]).first()
+
+
+def localized_items(queryset, language=None):
+    """`queryset`'s items, each replaced by its live, public translation in `language` when there is one.
+
+    `queryset` holds pages of one model in the source language, already filtered (period, publication…);
+    the result is a queryset of the same model, with one row per item of `queryset`: the translation
+    (in `language`) or the original. It can be filtered, counted, searched and ordered further.
+    With no `language`, the active one. When `language` has no locale, or is the items' own, `queryset`
+    is returned unchanged.
+    """
+    locale = _locale(language or get_language())
+    if locale is None:
+        return queryset
+    model = queryset.model
+    manager = model._default_manager
+    translations = (
+        manager.live()
+        .public()
+        .filter(locale=locale, translation_key__in=queryset.exclude(locale=locale).values("translation_key"))
+    )
+    originals = queryset.exclude(translation_key__in=translations.values("translation_key"))
+    if not translations.exists():
+        return queryset
+    return manager.filter(Q(pk__in=originals.values("pk")) | Q(pk__in=translations.values("pk")))
+
+
+def mark_languages(items, language=None):
+    """Sets `content_language` (its language code) and `in_other_language` on each page of `items`."""
+    from wagtail.models import Locale
+
+    language = (language or get_language() or "fr").split("-")[0]
+    codes = dict(Locale.objects.values_list("pk", "language_code"))
+    for item in items:
+        code = codes.get(getattr(item, "locale_id", None))
+        item.content_language = code or language
+        item.in_other_language = bool(code) and code != language
+    return items
