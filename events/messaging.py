@@ -116,6 +116,16 @@ class MessageForm(forms.Form):
         return cleaned
 
 
+def event_link(event, language=None):
+    """The event page's address from SITE_BASE_URL (never from the Site record), in `language` when
+    translated: every link of an email is absolute under the site's public address."""
+    page = event
+    if language and language != event.locale.language_code:
+        page = event.get_translations().live().filter(locale__language_code=language).first() or event
+    parts = page.get_url_parts()
+    return settings.SITE_BASE_URL.rstrip("/") + (parts[2] if parts else "/")
+
+
 def _context(event, subject, body, registration, private_url):
     return {
         "message": {"subject": subject, "body": body},
@@ -123,7 +133,7 @@ def _context(event, subject, body, registration, private_url):
         "registration": registration,
         "sessions": list(registration.sessions.order_by("start", "pk")) if registration.pk else [],
         "private_url": private_url,
-        "event_url": event.full_url or "",
+        "event_url": event_link(event, translation.get_language()),
     }
 
 
@@ -152,7 +162,7 @@ def sample_registration(event, user):
 
 def sample_private_url(event):
     """Where the personal button of a preview points: the event page (each attendee gets their own link)."""
-    return event.full_url or settings.SITE_BASE_URL.rstrip("/") + "/"
+    return event_link(event, translation.get_language())
 
 
 def preview(event, subject, body, user, language=None):

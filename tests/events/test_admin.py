@@ -286,6 +286,7 @@ def test_email_chosen_recipients_with_preview_and_test(
         body = plain(message)
         assert body.count("Bonjour") == 1 and "Rendez-vous salle 2." in body
         assert "http://testserver/fr/evenements/inscription/" in body
+        assert "http://testserver/fr/evenements/assises/" in body and "localhost" not in body
     assert "Bonjour Ana," in plain(smtp_inbox.to("a@example.fr")[0])
     assert not smtp_inbox.to("c@example.fr") and not smtp_inbox.to("w@example.fr")
     assert len(smtp_inbox.messages) == 3
