@@ -109,6 +109,14 @@ def build_taxonomy():
         _upsert_term(Thematic, slug, en, source, name=name_en, colour=colour, sort_order=order)
 
 
+def list_items(values):
+    """A ListBlock's value in Wagtail's block format (each item with an id), as the admin saves it;
+    wagtail-localize offers the texts of list items for translation only in this format."""
+    import uuid
+
+    return [{"type": "item", "value": value, "id": str(uuid.uuid4())} for value in values]
+
+
 def _rich(*paragraphs):
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
@@ -166,11 +174,13 @@ STANDARD_PAGES = [
                     "key_figures",
                     {
                         "title": "Trois programmes",
-                        "figures": [
-                            {"value": "245", "label": "villes moyennes en Action cœur de ville"},
-                            {"value": "5", "label": "axes d'intervention ACV"},
-                            {"value": "8", "label": "actions du programme Centres-Villes Vivants"},
-                        ],
+                        "figures": list_items(
+                            [
+                                {"value": "245", "label": "villes moyennes en Action cœur de ville"},
+                                {"value": "5", "label": "axes d'intervention ACV"},
+                                {"value": "8", "label": "actions du programme Centres-Villes Vivants"},
+                            ]
+                        ),
                     },
                 ),
                 (
@@ -431,8 +441,11 @@ def build_site():
     _publish(home)
 
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = site_address()
     if site is None:
-        site = Site(is_default_site=True, hostname="localhost", port=80)
+        site = Site(is_default_site=True, hostname=hostname, port=port)
+    elif (site.hostname, site.port) == ("localhost", 80):  # Wagtail's placeholder, never a real address
+        site.hostname, site.port = hostname, port
     site.root_page = home
     site.site_name = "Centralités"
     site.save()
@@ -464,6 +477,8 @@ def build_site():
         _publish(translated)
         pages[key] = page
 
+    ensure_moderation_workflow(root)
+
     operator = OperatorSettings.for_site(site)
     operator.operator_name = "Réseau des centralités"
     operator.site_title = "Centralités"
@@ -480,6 +495,54 @@ def build_site():
     )
     operator.save()
     return home
+
+
+def site_address():
+    """The default Site's hostname and port, from SITE_BASE_URL (so Wagtail's own full URLs match it)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.SITE_BASE_URL)
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+MODERATION_WORKFLOW_NAME = "Validation par la modération"
+MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
+
+
+def ensure_moderation_workflow(root):
+    """Editors and moderators groups and one active moderation workflow on the whole tree, in French.
+
+    Wagtail's migrations create them ("Moderators approval"); a flushed database has lost them. Groups
+    that already exist keep their permissions.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupApprovalTask, GroupPagePermission, Task, Workflow, WorkflowPage, WorkflowTask
+
+    Workflow.objects.filter(name="Moderators approval").update(name=MODERATION_WORKFLOW_NAME)
+    Task.objects.filter(name="Moderators approval").update(name=MODERATION_WORKFLOW_NAME)
+    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    groups = {}
+    for name, codenames in (("Moderators", MODERATOR_PAGE_PERMISSIONS), ("Editors", EDITOR_PAGE_PERMISSIONS)):
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.add(access_admin)
+            for permission in Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=codenames):
+                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        groups[name] = group
+    if WorkflowPage.objects.filter(page=root, workflow__active=True).exists():
+        return
+    task = GroupApprovalTask.objects.filter(active=True, groups=groups["Moderators"]).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=MODERATION_WORKFLOW_NAME)
+        task.groups.set([groups["Moderators"]])
+    workflow = Workflow.objects.filter(active=True, workflow_tasks__task=task).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=MODERATION_WORKFLOW_NAME)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
 
 
 def ensure_index(model, home, title, slug, intro):

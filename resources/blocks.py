@@ -14,8 +14,8 @@ PROJECT_SECTIONS = [
 
 
 class ProjectSectionBlock(blocks.StructBlock):
-    kind = blocks.ChoiceBlock(label=_("rubrique"), choices=PROJECT_SECTIONS)
-    text = blocks.RichTextBlock(label=_("texte"), features=RICH_TEXT_FEATURES)
+    kind = blocks.ChoiceBlock(label=_("Rubrique"), choices=PROJECT_SECTIONS)
+    text = blocks.RichTextBlock(label=_("Texte"), features=RICH_TEXT_FEATURES)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Locale
 
-from hub.demo import a, de, translate_index
+from hub.demo import a, de, list_items, translate_index
 from hub.demo import ensure_index as _ensure_index
 from hub.models import Commune, Programme, Thematic
 
@@ -401,13 +401,18 @@ def bulk_add_projects(index, specs):
             for s in specs:
                 for item in s[relation]:
                     item.page_id = s["page"].pk
+                    item.locale_id = s["page"].locale_id
                     items.append(item)
             if items:
                 type(items[0]).objects.bulk_create(items)
         ProjectGalleryImage.objects.bulk_create(
             [
                 ProjectGalleryImage(
-                    page_id=s["page"].pk, image=s["image"], alt="", caption=f"Illustration : {s['page'].title}"
+                    page_id=s["page"].pk,
+                    locale_id=s["page"].locale_id,
+                    image=s["image"],
+                    alt="",
+                    caption=f"Illustration : {s['page'].title}",
                 )
                 for s in specs
                 if s["image"] is not None
@@ -476,10 +481,12 @@ def build_projects(index, count, seed, stdout=None):
                     "type": "key_figures",
                     "value": {
                         "title": "Chiffres clés",
-                        "figures": [
-                            {"value": f"{int(total) // 1000:,} k€".replace(",", " "), "label": "coût total HT"},
-                            {"value": str(start_year), "label": "lancement"},
-                        ],
+                        "figures": list_items(
+                            [
+                                {"value": f"{int(total) // 1000:,} k€".replace(",", " "), "label": "coût total HT"},
+                                {"value": str(start_year), "label": "lancement"},
+                            ]
+                        ),
                     },
                 },
                 {"type": "section", "value": {"kind": "vigilance", "text": _rich(vigilance)}},

@@ -11,9 +11,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
-    MultipleChooserPanel,
     ObjectList,
     PageChooserPanel,
     TabbedInterface,
@@ -21,10 +19,13 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from hub.admin_panels import LabelledInlinePanel, LabelledMultipleChooserPanel
 from hub.blocks import BaseStreamBlock
+from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
 from resources.blocks import ProjectBodyBlock
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -39,10 +40,31 @@ class ProjectTag(TaggedItemBase):
     content_object = ParentalKey("resources.ProjectPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class ProjectPage(Page):
+def synchronised(*names):
+    """Fields copied from the source page and not offered in the translation editor (not text)."""
+    return [SynchronizedField(name, overridable=False) for name in names]
+
+
+class TranslatablePageChild(TranslatableMixin):
+    """An inline item of a page whose texts are translated with the page (wagtail-localize).
+
+    Its locale is always its page's: an item added in the admin to the English page is English.
+    """
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.page_id and (self.locale_id is None or self.locale_id != self.page.locale_id):
+            self.locale_id = self.page.locale_id
+        return super().save(*args, **kwargs)
+
+
+class ProjectPage(LocalisedTaxonomyMixin, Page):
     template = "pages/project_page.html"
     parent_page_types = ["resources.ProjectIndexPage"]
     subpage_types = []
+    base_form_class = LocalisedTaxonomyPageForm
 
     commune = models.ForeignKey(
         "hub.Commune",
@@ -99,6 +121,23 @@ class ProjectPage(Page):
     )
     proposer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # What an English reader sees is translated (title, summary, body, captions, funders, partners'
+    # roles, documents' titles); the facts (commune, figures, years, amounts, people) are synchronised.
+    override_translatable_fields = synchronised(
+        "commune",
+        "status",
+        "start_year",
+        "end_year",
+        "total_cost",
+        "contact_user",
+        "contact_name",
+        "extra_commune_links",
+        "related_links",
+        "programmes",
+        "thematics",
+        "tags",
+    ) + [TranslatableField("contact_role"), TranslatableField("contact_organisation")]
+
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
@@ -124,10 +163,11 @@ class ProjectPage(Page):
     ]
     territory_panels = [
         FieldPanel("commune"),
-        MultipleChooserPanel(
+        LabelledMultipleChooserPanel(
             "extra_commune_links",
             chooser_field_name="commune",
             label=_("Autre commune"),
+            add_label=_("Ajouter une commune"),
             heading=_("Autres communes (projet intercommunal ou sur plusieurs communes)"),
         ),
         FieldPanel("programmes", widget=forms.CheckboxSelectMultiple),
@@ -139,8 +179,15 @@ class ProjectPage(Page):
             [FieldPanel("status"), FieldPanel("start_year"), FieldPanel("end_year")], heading=_("Calendrier")
         ),
         FieldPanel("total_cost"),
-        InlinePanel("funding_lines", label=_("Financements"), heading=_("Plan de financement")),
-        InlinePanel("partners", label=_("Partenaires"), heading=_("Partenaires")),
+        LabelledInlinePanel(
+            "funding_lines",
+            label=_("Financement"),
+            add_label=_("Ajouter un financement"),
+            heading=_("Plan de financement"),
+        ),
+        LabelledInlinePanel(
+            "partners", label=_("Partenaire"), add_label=_("Ajouter un partenaire"), heading=_("Partenaires")
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("contact_user"),
@@ -152,9 +199,16 @@ class ProjectPage(Page):
         ),
     ]
     media_panels = [
-        InlinePanel("gallery_images", label=_("Image"), heading=_("Galerie")),
-        InlinePanel("documents", label=_("Document"), heading=_("Documents joints")),
-        InlinePanel("related_links", label=_("Projet lié"), heading=_("Projets liés (sinon calculés)")),
+        LabelledInlinePanel("gallery_images", label=_("Image"), add_label=_("Ajouter une image"), heading=_("Galerie")),
+        LabelledInlinePanel(
+            "documents", label=_("Document"), add_label=_("Ajouter un document"), heading=_("Documents joints")
+        ),
+        LabelledInlinePanel(
+            "related_links",
+            label=_("Projet lié"),
+            add_label=_("Ajouter un projet lié"),
+            heading=_("Projets liés (sinon calculés)"),
+        ),
     ]
     edit_handler = TabbedInterface(
         [
@@ -223,28 +277,31 @@ class ProjectExtraCommune(Orderable):
         verbose_name = _("autre commune")
 
 
-class ProjectFundingLine(Orderable):
+class ProjectFundingLine(TranslatablePageChild, Orderable):
     page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="funding_lines")
     funder = models.CharField(_("financeur"), max_length=200)
     amount = models.DecimalField(_("montant (€)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
 
     panels = [FieldRowPanel([FieldPanel("funder"), FieldPanel("amount")])]
+    override_translatable_fields = synchronised("amount")
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("ligne de financement")
 
 
-class ProjectPartner(Orderable):
+class ProjectPartner(TranslatablePageChild, Orderable):
     page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("partenaire"), max_length=200)
     role = models.CharField(_("rôle"), max_length=200, blank=True)
     url = models.URLField(_("site web"), blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = synchronised("url")
+
+    class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("partenaire")
 
 
-class ProjectGalleryImage(Orderable):
+class ProjectGalleryImage(TranslatablePageChild, Orderable):
     page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="gallery_images")
     image = models.ForeignKey(
         "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
@@ -252,18 +309,22 @@ class ProjectGalleryImage(Orderable):
     alt = models.CharField(_("texte alternatif"), max_length=250, blank=True)
     caption = models.CharField(_("légende"), max_length=250, blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = synchronised("image")
+
+    class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("image de la galerie")
 
 
-class ProjectDocument(Orderable):
+class ProjectDocument(TranslatablePageChild, Orderable):
     page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="documents")
     document = models.ForeignKey(
         "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
     )
     title = models.CharField(_("titre affiché"), max_length=200, blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = synchronised("document")
+
+    class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("document joint")
 
 
@@ -336,10 +397,11 @@ class ResourceType(models.TextChoices):
     REPLAY = "replay", _("replay vidéo")
 
 
-class ResourcePage(Page):
+class ResourcePage(LocalisedTaxonomyMixin, Page):
     template = "pages/resource_page.html"
     parent_page_types = ["resources.ResourceIndexPage"]
     subpage_types = []
+    base_form_class = LocalisedTaxonomyPageForm
 
     resource_type = models.CharField(_("type de ressource"), max_length=20, choices=ResourceType.choices)
     date = models.DateField(_("date de publication"))
@@ -353,6 +415,8 @@ class ResourcePage(Page):
     author = models.CharField(_("auteur ou éditeur"), max_length=200, blank=True)
     video_url = models.URLField(_("adresse de la vidéo"), blank=True, help_text=_("Pour un replay."))
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
+
+    override_translatable_fields = synchronised("resource_type", "date", "video_url", "programmes", "thematics")
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -370,7 +434,9 @@ class ResourcePage(Page):
         FieldPanel("thematics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("video_url"),
         FieldPanel("body"),
-        InlinePanel("documents", label=_("Document"), heading=_("Documents")),
+        LabelledInlinePanel(
+            "documents", label=_("Document"), add_label=_("Ajouter un document"), heading=_("Documents")
+        ),
     ]
 
     class Meta:
@@ -378,14 +444,16 @@ class ResourcePage(Page):
         verbose_name_plural = _("ressources")
 
 
-class ResourceDocument(Orderable):
+class ResourceDocument(TranslatablePageChild, Orderable):
     page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="documents")
     document = models.ForeignKey(
         "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
     )
     title = models.CharField(_("titre affiché"), max_length=200, blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = synchronised("document")
+
+    class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("document")
 
 
