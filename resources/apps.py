@@ -8,4 +8,6 @@ class ResourcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from resources import signals  # noqa: F401
+        from resources import signals
+
+        signals.silence_wagtail_notifications_for_proposals()

@@ -119,6 +119,7 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         verbose_name=_("proposé par"),
         editable=False,
     )
+    proposed_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     proposer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # What an English reader sees is translated (title, summary, body, captions, funders, partners'

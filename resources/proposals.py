@@ -1,11 +1,16 @@
 """A member proposes a fiche projet: it becomes a draft in Wagtail's moderation workflow."""
 
+import datetime
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from wagtail.images import get_image_model
@@ -68,6 +73,33 @@ class ProjectProposalForm(DsfrBaseForm):
         return cleaned
 
 
+def proposals_per_day():
+    """How many sheets a member may propose in 24 hours (RESOURCES_PROPOSALS_PER_DAY, 5 by default)."""
+    return int(getattr(settings, "RESOURCES_PROPOSALS_PER_DAY", 5))
+
+
+def proposals_left_today(user):
+    from resources.models import ProjectPage
+
+    since = timezone.now() - datetime.timedelta(days=1)
+    return proposals_per_day() - ProjectPage.objects.filter(proposed_by=user, proposed_at__gte=since).count()
+
+
+class ProposalLimitReached(Exception):
+    pass
+
+
+def limit_message():
+    limit = proposals_per_day()
+    return ngettext(
+        "Vous avez déjà proposé %(count)s fiche projet en 24 heures, le maximum : vous pourrez en proposer "
+        "une nouvelle demain. Votre texte n'a pas été enregistré ; gardez-en une copie.",
+        "Vous avez déjà proposé %(count)s fiches projet en 24 heures, le maximum : vous pourrez en proposer "
+        "une nouvelle demain. Votre texte n'a pas été enregistré ; gardez-en une copie.",
+        limit,
+    ) % {"count": limit}
+
+
 def moderation_workflow():
     """The workflow proposals go through: the one on the Projétothèque, else Wagtail's default one."""
     workflow = Workflow.objects.filter(active=True, workflow_pages__page__depth=1).first()
@@ -81,6 +113,11 @@ def create_proposal(form, user, index_page):
     from resources.models import ProjectGalleryImage, ProjectPage
 
     data = form.cleaned_data
+    # One member's proposals are counted under a lock on their account row: two simultaneous posts
+    # cannot both pass the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if proposals_left_today(user) <= 0:
+        raise ProposalLimitReached
     locale = Locale.objects.get(language_code="fr")
     body = []
     for kind, field in (("contexte", "context"), ("actions", "actions"), ("resultats", "results")):
@@ -103,6 +140,7 @@ def create_proposal(form, user, index_page):
         live=False,
         owner=user,
         proposed_by=user,
+        proposed_at=timezone.now(),
         locale=locale,
     )
     index_page.add_child(instance=page)
@@ -117,6 +155,10 @@ def create_proposal(form, user, index_page):
     workflow = page.get_workflow() or moderation_workflow()
     if workflow is not None:
         workflow.start(page, user)
+    from resources.tasks import notify_moderators_of_proposal
+
+    page_id = page.pk
+    transaction.on_commit(lambda: notify_moderators_of_proposal.enqueue(page_id))
     return page, revision
 
 
@@ -125,8 +167,12 @@ def handle_proposal(request, index_page):
     if request.method == "POST":
         form = ProjectProposalForm(request.POST, request.FILES)
         if form.is_valid():
-            create_proposal(form, request.user, index_page)
-            return None
+            try:
+                create_proposal(form, request.user, index_page)
+            except ProposalLimitReached:
+                form.add_error(None, limit_message())
+            else:
+                return None
     else:
         form = ProjectProposalForm()
     return {"form": form, "sent": request.GET.get("envoye") == "1"}

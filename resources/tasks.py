@@ -28,3 +28,50 @@ def notify_proposer_of_publication(page_id):
                 recipient_list=[page.proposed_by.email],
             )
         ProjectPage.objects.filter(pk=page.pk).update(proposer_notified_at=timezone.now())
+
+
+def proposal_moderators(page):
+    """Who reviews a member's proposal: the groups of its workflow's tasks, and superusers; each once."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from wagtail.models import GroupApprovalTask
+
+    from resources.proposals import moderation_workflow
+
+    workflow = page.get_workflow() or moderation_workflow()
+    groups = []
+    if workflow is not None:
+        task_ids = workflow.workflow_tasks.values_list("task_id", flat=True)
+        for task in GroupApprovalTask.objects.filter(pk__in=task_ids, active=True):
+            groups += list(task.groups.values_list("pk", flat=True))
+    users = get_user_model().objects.filter(Q(groups__in=groups) | Q(is_superuser=True), is_active=True)
+    return list(users.exclude(email="").exclude(pk=page.proposed_by_id).distinct().order_by("pk"))
+
+
+@task()
+def notify_moderators_of_proposal(page_id):
+    """One email per moderator for each member's proposal (Wagtail's own workflow emails are silenced for it)."""
+    from django.urls import reverse
+
+    from resources.models import ProjectPage
+
+    page = ProjectPage.objects.filter(pk=page_id).select_related("commune", "proposed_by").first()
+    if page is None or page.live:
+        return
+    proposer = page.proposed_by
+    who = (proposer.get_full_name() or proposer.get_username()) if proposer else ""
+    with translation.override("fr"):
+        review_url = f"{settings.SITE_BASE_URL}{reverse('wagtailadmin_pages:edit', args=[page.pk])}"
+        subject = _("Nouvelle proposition de fiche projet : « %(title)s »") % {"title": page.title}
+        body = _(
+            "Bonjour,\n\n%(who)s propose une fiche projet pour la Projétothèque :\n« %(title)s » (%(commune)s)\n\n"
+            "Relisez-la puis publiez-la ou demandez des modifications dans l'administration :\n%(url)s\n\n"
+            "L'équipe Centralités"
+        ) % {
+            "who": who,
+            "title": page.title,
+            "commune": page.commune.name if page.commune_id else "",
+            "url": review_url,
+        }
+    for moderator in proposal_moderators(page):
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [moderator.email])

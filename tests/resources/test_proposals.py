@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from wagtail.images import get_image_model
 from wagtail.models import WorkflowState
 
 from resources.models import ProjectPage
@@ -118,8 +119,9 @@ def test_proposal_becomes_a_draft_in_moderation_and_the_member_hears_of_publicat
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     # The draft is not public.
     assert client.get(f"/fr/projetotheque/{page.slug}/").status_code == 404
-    # Moderators are told by Wagtail's workflow notifications.
-    assert any("moderation@centralites.fr" in message.to for message in mail.outbox)
+    # Moderators are told once, by our own email with an absolute link to the sheet in the admin.
+    to_moderator = [message for message in mail.outbox if "moderation@centralites.fr" in message.to]
+    assert len(to_moderator) == 1 and f"http://testserver/admin/pages/{page.pk}/edit/" in to_moderator[0].body
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,3 +136,77 @@ def test_proposal_becomes_a_draft_in_moderation_and_the_member_hears_of_publicat
         page.refresh_from_db()
         page.save_revision().publish()
     assert not [m for m in mail.outbox if "camille@mairie-doullens.fr" in m.to]
+
+
+@pytest.fixture
+def superuser_moderator(django_user_model):
+    user = django_user_model.objects.create_superuser("cheffe", "cheffe@centralites.fr", "un-mot-de-passe-solide")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def messages_to(smtp_server, address):
+    return [record["message"] for record in smtp_server.messages if address in record["to"]]
+
+
+def test_one_email_per_moderator_and_one_to_the_member_on_publication(
+    client, projetotheque, member, moderator, superuser_moderator, smtp_server, django_capture_on_commit_callbacks
+):
+    """Wagtail's own workflow notifications stay silent for a member's proposal (issue 10, point 22)."""
+    from wagtail.models import Task
+
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, valid_data())
+    page = ProjectPage.objects.get(title="Halles gourmandes de Doullens")
+    for address in ("moderation@centralites.fr", "cheffe@centralites.fr"):
+        [message] = messages_to(smtp_server, address)
+        assert "Nouvelle proposition de fiche projet" in str(message["Subject"])
+        assert f"http://testserver/admin/pages/{page.pk}/edit/" in message.get_body(("plain",)).get_content()
+    assert messages_to(smtp_server, "camille@mairie-doullens.fr") == []
+
+    # The moderator approves the proposal through the workflow: the member gets our email only.
+    smtp_server.messages.clear()
+    state = WorkflowState.objects.get(object_id=str(page.pk))
+    task_state = state.current_task_state
+    with django_capture_on_commit_callbacks(execute=True):
+        Task.objects.get(pk=task_state.task_id).specific.on_action(task_state, moderator, "approve")
+    page.refresh_from_db()
+    assert page.live
+    [message] = messages_to(smtp_server, "camille@mairie-doullens.fr")
+    assert "est publiée" in str(message["Subject"])
+    assert f"http://testserver/fr/projetotheque/{page.slug}/" in message.get_body(("plain",)).get_content()
+    assert messages_to(smtp_server, "moderation@centralites.fr") == []
+
+
+def test_an_editor_submission_still_gets_wagtail_notifications(projetotheque, moderator, django_user_model):
+    editor = django_user_model.objects.create_user("redac", "redac@centralites.fr", "un-mot-de-passe-solide")
+    page = projetotheque["draft"]
+    page.save_revision(user=editor)
+    mail.outbox.clear()
+    page.get_workflow().start(page, editor)
+    assert any("moderation@centralites.fr" in message.to for message in mail.outbox)
+
+
+def test_proposals_are_limited_per_member_per_day(client, projetotheque, member, settings):
+    """Issue 10, point 35: RESOURCES_PROPOSALS_PER_DAY proposals per member in 24 hours; then a clear refusal."""
+    import datetime
+
+    import time_machine
+
+    settings.RESOURCES_PROPOSALS_PER_DAY = 2
+    client.force_login(member)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for number in (1, 2):
+            response = client.post(URL, valid_data(title=f"Projet numéro {number}"))
+            assert response.status_code == 302
+        count, images = ProjectPage.objects.count(), get_image_model().objects.count()
+        response = client.post(URL, valid_data(title="Projet numéro 3"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Vous avez déjà proposé 2 fiches projet en 24 heures" in html.replace("&#x27;", "'")
+        assert ProjectPage.objects.count() == count and get_image_model().objects.count() == images
+        assert not ProjectPage.objects.filter(title="Projet numéro 3").exists()
+    with time_machine.travel(start + datetime.timedelta(hours=24, minutes=1), tick=False):
+        assert client.post(URL, valid_data(title="Projet numéro 3")).status_code == 302
