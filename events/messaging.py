@@ -26,11 +26,9 @@ SESSION_PREFIX = "session-"
 
 # A first line that is only a greeting ("Bonjour à toutes et à tous,", "Madame, Monsieur,"): every
 # message already opens with "Bonjour <first name>,", so such a line would greet people twice.
-GREETING = re.compile(
-    r"^\s*(bonjour|bonsoir|salut|hello|hi|dear|cher|chère|chers|chères|madame|monsieur|mesdames|messieurs)\b"
-    r"[^\n.?]{0,80}[,!:]?\s*$",
-    re.IGNORECASE,
-)
+_GREETING_WORDS = r"(bonjour|bonsoir|salut|hello|hi|dear|cher|chère|chers|chères|madame|monsieur|mesdames|messieurs)"
+# The line ends with "," "!" or ":", or is the greeting word alone: "Bonjour voici le programme" stays.
+GREETING = re.compile(rf"^\s*(?:{_GREETING_WORDS}\b[^\n.?]{{0,80}}[,!:]|{_GREETING_WORDS})\s*$", re.IGNORECASE)
 
 
 def without_greeting(body):

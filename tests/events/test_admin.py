@@ -321,6 +321,8 @@ def test_the_greeting_is_removed_only_when_it_is_one(db):
     assert without_greeting("Madame, Monsieur,\r\nLa salle change.") == "La salle change."
     assert without_greeting("Bonjour, la salle change demain.\nMerci.").startswith("Bonjour, la salle")
     assert without_greeting("La salle change.") == "La salle change."
+    assert without_greeting("Bonjour\n\nLa salle change.") == "La salle change."
+    assert without_greeting("Bonjour voici le programme\nÀ bientôt") == "Bonjour voici le programme\nÀ bientôt"
 
 
 def test_the_organiser_tools_speak_english(organiser_client, organiser, assises, mailoutbox):
