@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -88,3 +90,111 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+
+
+# Every link in every email the suite sends must be absolute under SITE_BASE_URL (issue 10, point 9).
+# The few outside addresses a template may legitimately name are listed here; keep the list tiny.
+EXTERNAL_LINKS_ALLOWED_IN_EMAILS = ()
+URL_IN_TEXT = re.compile(r"""https?://[^\s"'<>()\[\]{}]+""")
+HREF_IN_HTML = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+
+
+def links_in_email_parts(parts):
+    """Every http(s) URL and every href/src target in the given (content_type, text) parts."""
+    import html
+
+    links = set()
+    for content_type, text in parts:
+        if not text:
+            continue
+        links.update(match.rstrip(".,;:!?") for match in URL_IN_TEXT.findall(html.unescape(text)))
+        if "html" in content_type:
+            links.update(html.unescape(target).strip() for target in HREF_IN_HTML.findall(text))
+    return links
+
+
+def parts_of_django_message(message):
+    parts = [("text/plain", message.body if isinstance(message.body, str) else "")]
+    if getattr(message, "content_subtype", "plain") == "html":
+        parts = [("text/html", message.body)]
+    for content, mimetype in getattr(message, "alternatives", None) or []:
+        if isinstance(content, str):
+            parts.append((mimetype or "", content))
+    unsubscribe = (getattr(message, "extra_headers", None) or {}).get("List-Unsubscribe", "")
+    if unsubscribe:
+        parts.append(("text/plain", unsubscribe))
+    return parts
+
+
+def parts_of_mime_message(message):
+    parts = []
+    for part in message.walk():
+        if part.get_content_maintype() == "text" and part.get_content_subtype() in ("plain", "html"):
+            if part.get_filename():
+                continue  # an attachment (e.g. an .ics), not what the reader clicks
+            parts.append((part.get_content_type(), part.get_content()))
+    if message.get("List-Unsubscribe"):
+        parts.append(("text/plain", str(message["List-Unsubscribe"])))
+    return parts
+
+
+def offending_links(links, base_url):
+    allowed = (base_url.rstrip("/") + "/",) + tuple(site.rstrip("/") + "/" for site in EXTERNAL_LINKS_ALLOWED_IN_EMAILS)
+    bad = set()
+    for link in links:
+        if link.startswith(("mailto:", "tel:")) or link in (base_url, base_url.rstrip("/")):
+            continue
+        if link.startswith("cid:"):  # an inline image of the message itself
+            continue
+        if not (link + "/").startswith(allowed) and not link.startswith(allowed):
+            bad.add(link)
+    return bad
+
+
+def smtp_messages_of(funcargs):
+    """The parsed messages held by whichever local SMTP server fixtures the test used."""
+    for value in funcargs.values():
+        for record in getattr(value, "messages", None) or []:
+            if isinstance(record, dict) and "message" in record:
+                yield record["message"]
+        for record in getattr(value, "received", None) or []:
+            message = getattr(record, "message", None)
+            if message is not None:
+                yield message
+
+
+@pytest.fixture(autouse=True)
+def email_links_are_absolute(request, settings, monkeypatch):
+    """After each test, fail on any link of any email sent that is not under SITE_BASE_URL."""
+    from django.core import mail
+    from django.core.mail.backends import locmem, smtp
+
+    sent = []
+    original_locmem_send = locmem.EmailBackend.send_messages
+    original_smtp_send = smtp.EmailBackend._send
+
+    def locmem_send(backend, messages):
+        sent.extend(messages)
+        return original_locmem_send(backend, messages)
+
+    def smtp_send(backend, message):
+        sent.append(message)
+        return original_smtp_send(backend, message)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", locmem_send)
+    monkeypatch.setattr(smtp.EmailBackend, "_send", smtp_send)
+    yield
+    base_url = settings.SITE_BASE_URL
+    problems = {}
+    messages = list(sent) + [m for m in getattr(mail, "outbox", []) if m not in sent]
+    for message in messages:
+        bad = offending_links(links_in_email_parts(parts_of_django_message(message)), base_url)
+        if bad:
+            problems[f"{message.subject!r} to {', '.join(message.to)}"] = sorted(bad)
+    for message in smtp_messages_of(request.node.funcargs):
+        bad = offending_links(links_in_email_parts(parts_of_mime_message(message)), base_url)
+        if bad:
+            problems[f"{message['Subject']!r} to {message['To']}"] = sorted(bad)
+    if problems:
+        lines = "\n".join(f"  {email}: {', '.join(links)}" for email, links in problems.items())
+        pytest.fail(f"Email links not under SITE_BASE_URL ({base_url}):\n{lines}", pytrace=False)
