@@ -15,3 +15,41 @@ class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 
 class RadioSelect(forms.RadioSelect):
     option_template_name = "hub/widgets/radio_option.html"
+
+
+class DatalistInput(forms.TextInput):
+    """A text input with a list of suggestions (HTML <datalist>): any value may still be typed."""
+
+    template_name = "hub/widgets/datalist_input.html"
+
+    def __init__(self, attrs=None, options=()):
+        super().__init__(attrs)
+        self.options = options
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = self.options() if callable(self.options) else self.options
+        context["widget"]["options"] = list(options)
+        context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"
+        context["widget"]["attrs"]["list"] = context["widget"]["list_id"]
+        return context
+
+
+class CommuneInput(forms.TextInput):
+    """A commune typed by name; a small script (static/hub/js/commune-input.js) fills the suggestions from
+    the autocomplete endpoint as the person types. Without JavaScript, the name or INSEE code typed is resolved."""
+
+    template_name = "hub/widgets/commune_input.html"
+
+    def __init__(self, attrs=None):
+        attrs = {"autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = super().get_context(name, value, attrs)
+        context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"
+        context["widget"]["attrs"]["list"] = context["widget"]["list_id"]
+        context["widget"]["source"] = reverse("network:communes")
+        return context

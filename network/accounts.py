@@ -21,19 +21,27 @@ from network.forms import (
     DsfrPasswordChangeForm,
     DsfrPasswordResetForm,
     DsfrSetPasswordForm,
+    EmailChangeForm,
     ProfileForm,
 )
 from network.tokens import activation_token
 
 
-def directory_url():
-    """The directory page in the current language (profiles link back to it)."""
+def directory_page():
+    """The directory page in the current language (the French one when it has no translation)."""
     from network.models import MemberIndexPage
 
     index = MemberIndexPage.objects.live().filter(locale__language_code="fr").first()
     if index is None:
         return None
-    return (index.localized or index).url
+    localized = index.localized
+    return localized if localized.live else index
+
+
+def directory_url():
+    """The directory page's URL in the current language (profiles link back to it)."""
+    index = directory_page()
+    return index.url if index is not None else None
 
 
 class LoginView(auth_views.LoginView):
@@ -43,8 +51,8 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        directory = directory_url()
-        context["apply_url"] = f"{directory}adherer/" if directory else None
+        directory = directory_page()
+        context["apply_url"] = directory.apply_url() if directory else None
         return context
 
     def post(self, request, *args, **kwargs):
@@ -212,6 +220,62 @@ def delete_account(request):
 
 def deleted(request):
     return render(request, "account/deleted.html")
+
+
+@login_required
+@sensitive_post_parameters()
+def email_change(request):
+    """Asks for a new address: the link goes to it; the account's address changes only when it is followed."""
+    from network.email_change import request_change
+    from network.membership import request_language
+
+    if request.method == "POST":
+        form = EmailChangeForm(request.POST, user=request.user)
+        if over_limit(request, "network-email-change", "5/h"):
+            form.is_valid()
+            form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez plus tard."))
+            return render(request, "account/email_change.html", {"form": form}, status=429)
+        if form.is_valid():
+            request_change(request.user, form.cleaned_data["new_email"], request_language(request))
+            return render(request, "account/email_change_sent.html", {"new_email": form.cleaned_data["new_email"]})
+        status = 400
+    else:
+        form = EmailChangeForm(user=request.user)
+        status = 200
+    return render(
+        request, "account/email_change.html", {"form": form, "current_email": request.user.email}, status=status
+    )
+
+
+def email_change_confirm(request, token):
+    """The link from the email: a button confirms (a mail scanner's visit changes nothing)."""
+    from network.email_change import ChangeRefused, confirm_change, pending_change
+    from network.membership import request_language
+
+    change = pending_change(token)
+    if change is None:
+        return render(request, "account/email_change_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            user = confirm_change(token, request_language(request))
+        except ChangeRefused:
+            return render(request, "account/email_change_invalid.html", status=400)
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            messages.success(request, _("Votre adresse électronique est changée."))
+            return redirect("network:profile")
+        return render(request, "account/email_change_done.html", {"new_email": user.email})
+    return render(request, "account/email_change_confirm.html", {"new_email": change.new_email})
+
+
+def communes(request):
+    """Autocomplete for commune inputs: ?q= the start of a name (or an INSEE code), at most 20 answers."""
+    from django.http import JsonResponse
+
+    from hub.forms import search_communes
+
+    response = JsonResponse({"results": search_communes(request.GET.get("q", "")[:100].replace("\x00", ""))})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @login_required

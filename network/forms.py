@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from PIL import Image, ImageOps
 
-from hub.dsfr_widgets import CheckboxSelectMultiple, RadioSelect
-from hub.forms import HoneypotMixin, check_uploaded_image, resolve_commune
+from hub.dsfr_widgets import CheckboxSelectMultiple, DatalistInput, RadioSelect
+from hub.forms import CommuneField, HoneypotMixin, PersonalDataConsentField, check_uploaded_image
 from hub.models import Programme, Thematic
 from network.models import Member, Organisation, Role, Visibility
 
@@ -23,20 +23,12 @@ def _taxonomy_choices(model):
     return [(row.pk, row.label if model is Programme else row.name) for row in rows]
 
 
-class CommuneInput(forms.CharField):
-    """A commune typed by INSEE code or exact name."""
+# Kept for the imports of other modules: the commune field now lives in hub.forms, shared by every form.
+CommuneInput = CommuneField
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Commune"))
-        kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("help_text", _("Code INSEE (par exemple 80001) ou nom exact de la commune."))
-        super().__init__(**kwargs)
 
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        return resolve_commune(value)
+def _organisation_names():
+    return Organisation.objects.order_by("name").values_list("name", flat=True)[:500]
 
 
 class ApplicationForm(HoneypotMixin, DsfrBaseForm):
@@ -52,9 +44,9 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
     organisation_kind = forms.ChoiceField(
         label=_("Type d'organisation"), choices=[("", _("Choisir"))] + Organisation.Kind.choices
     )
-    commune = CommuneInput(required=False, label=_("Commune de rattachement (facultatif)"))
+    commune = CommuneField(required=False, label=_("Commune de rattachement"))
     programmes = forms.TypedMultipleChoiceField(
-        label=_("Programmes (facultatif)"), required=False, coerce=int, widget=CheckboxSelectMultiple
+        label=_("Programmes"), required=False, coerce=int, widget=CheckboxSelectMultiple
     )
     motivation = forms.CharField(
         label=_("Ce que vous attendez du réseau"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
@@ -68,7 +60,7 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
     consent_to_appear = forms.BooleanField(
         label=_("J'accepte que mon profil figure dans l'annuaire selon la visibilité choisie"), required=False
     )
-    accept_terms = forms.BooleanField(
+    accept_terms = PersonalDataConsentField(
         label=_("J'ai lu la politique de données personnelles et j'accepte le traitement de ma demande")
     )
 
@@ -98,6 +90,13 @@ class ContactForm(HoneypotMixin, DsfrBaseForm):
             del self.fields["sender_name"]
             del self.fields["sender_email"]
 
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        if "\n" in subject or "\r" in subject or any(ord(char) < 32 for char in subject):
+            # An email header holds one line: such a subject would be refused at sending time.
+            raise forms.ValidationError(_("L'objet tient sur une seule ligne."), code="line_break")
+        return subject
+
     def sender(self):
         if self.user is not None:
             member = getattr(self.user, "member", None)
@@ -107,7 +106,20 @@ class ContactForm(HoneypotMixin, DsfrBaseForm):
 
 
 class ProfileForm(DsfrBaseForm, forms.ModelForm):
-    commune_input = CommuneInput(required=False)
+    commune_input = CommuneField(required=False)
+    organisation_name = forms.CharField(
+        label=_("Organisation"),
+        required=False,
+        max_length=200,
+        widget=DatalistInput(options=_organisation_names),
+        help_text=_("Choisissez-la dans la liste, ou tapez le nom d'une organisation qui n'y est pas encore."),
+    )
+    organisation_kind = forms.ChoiceField(
+        label=_("Type d'organisation"),
+        required=False,
+        choices=[("", _("Choisir"))] + Organisation.Kind.choices,
+        help_text=_("Seulement pour une organisation qui n'est pas encore dans la liste."),
+    )
     programmes = forms.TypedMultipleChoiceField(
         label=_("Programmes"), required=False, coerce=int, widget=CheckboxSelectMultiple
     )
@@ -135,9 +147,11 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
             "visibility",
             "consent_to_appear",
             "accepts_messages",
+            "language",
         ]
         widgets = {
             "visibility": RadioSelect,
+            "language": RadioSelect,
             "photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "bio": forms.Textarea(attrs={"rows": 5}),
         }
@@ -151,6 +165,8 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
         "last_name",
         "role",
         "job_title",
+        "organisation_name",
+        "organisation_kind",
         "commune_input",
         "programmes",
         "thematics",
@@ -162,6 +178,7 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
         "visibility",
         "consent_to_appear",
         "accepts_messages",
+        "language",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -170,11 +187,31 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
         self.fields["thematics"].choices = _taxonomy_choices(Thematic)
         member = self.instance
         if member.pk and not self.is_bound:
-            self.initial["commune_input"] = member.commune.insee_code if member.commune_id else ""
+            self.initial["commune_input"] = member.commune if member.commune_id else ""
+            self.initial["organisation_name"] = member.organisation.name if member.organisation_id else ""
             self.initial["programmes"] = list(member.programmes.values_list("pk", flat=True))
             self.initial["thematics"] = list(member.thematics.values_list("pk", flat=True))
             self.initial["tags_input"] = ", ".join(member.tags.names())
+        self.fields["language"].label = _("Langue des courriels du site")
+        self.fields["language"].help_text = ""
         self.order_fields(self.field_order)
+
+    def clean(self):
+        cleaned = super().clean()
+        name = " ".join((cleaned.get("organisation_name") or "").split())
+        cleaned["organisation"] = None
+        if name:
+            existing = Organisation.objects.filter(name__iexact=name).first()
+            if existing is not None:
+                cleaned["organisation"] = existing
+            elif not cleaned.get("organisation_kind"):
+                self.add_error(
+                    "organisation_kind",
+                    _("Indiquez le type de cette organisation, qui n'est pas encore dans la liste."),
+                )
+            else:
+                cleaned["organisation"] = Organisation(name=name[:200], kind=cleaned["organisation_kind"])
+        return cleaned
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -193,6 +230,11 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
         member = super().save(commit=False)
         member.commune = self.cleaned_data.get("commune_input")
         member.department = member.commune.department if member.commune else None
+        organisation = self.cleaned_data.get("organisation")
+        if organisation is not None and organisation.pk is None:
+            organisation.commune = member.commune
+            organisation.save()
+        member.organisation = organisation
         if self.cleaned_data.get("remove_photo"):
             member.photo.delete(save=False)
             member.photo = ""
@@ -207,6 +249,7 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
 
 def normalised_photo(upload):
     """The uploaded photo re-encoded as a JPEG of at most 600 px: strips metadata (GPS…) and weight."""
+    check_uploaded_image(upload)  # never decode an image whose header announces too many pixels
     upload.seek(0)
     with Image.open(upload) as image:
         image = ImageOps.exif_transpose(image).convert("RGB")
@@ -250,9 +293,13 @@ class DsfrPasswordResetForm(HoneypotMixin, DsfrBaseForm, PasswordResetForm):
     email = forms.EmailField(label=_("Adresse électronique"), max_length=254)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        from network.tasks import send_password_reset
+        from django.utils.translation import get_language
 
-        send_password_reset.enqueue(to_email, context["uid"], context["token"], context["user"].first_name)
+        from network.tasks import _language, send_password_reset
+
+        send_password_reset.enqueue(
+            to_email, context["uid"], context["token"], context["user"].first_name, _language(get_language())
+        )
 
 
 PASSWORD_HELP = _(
@@ -314,3 +361,39 @@ class ApplicationDecisionForm(forms.Form):
     refusal_reason = forms.CharField(
         label=_("Motif du refus (envoyé à la personne)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class EmailChangeForm(DsfrBaseForm):
+    """A new address for the account: a link goes to it, and the change happens only once it is followed."""
+
+    new_email = forms.EmailField(
+        label=_("Nouvelle adresse électronique"),
+        max_length=254,
+        help_text=_("Un lien de confirmation y sera envoyé ; votre adresse actuelle reste valable d'ici là."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Votre mot de passe, pour confirmer"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_new_email(self):
+        from django.contrib.auth import get_user_model
+
+        email = self.cleaned_data["new_email"].strip().lower()
+        if email == (self.user.email or "").lower():
+            raise forms.ValidationError(_("C'est déjà l'adresse de votre compte."))
+        if get_user_model().objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            # Said plainly: the person is logged in, and the address could not be used anyway.
+            raise forms.ValidationError(_("Cette adresse est déjà celle d'un autre compte."))
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mot de passe incorrect."))
+        return password

@@ -11,6 +11,15 @@ class AlreadyDecided(Exception):
     pass
 
 
+def request_language(request):
+    """The language of the page the person used (/fr/… or /en/…): their emails are written in it."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    code = (getattr(request, "LANGUAGE_CODE", None) or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def receive_application(form, request):
     """Records an application from the public form; the page says the same thing whatever happened.
 
@@ -21,8 +30,9 @@ def receive_application(form, request):
 
     data = form.cleaned_data
     email = data["email"]
+    language = request_language(request)
     if get_user_model().objects.filter(email__iexact=email).exists():
-        send_existing_account_notice.enqueue(email)
+        send_existing_account_notice.enqueue(email, language)
         return None
     if Application.objects.filter(email__iexact=email, status=Application.Status.PENDING).exists():
         return None
@@ -39,6 +49,7 @@ def receive_application(form, request):
             motivation=data["motivation"].strip(),
             visibility=data["visibility"],
             consent_to_appear=data["consent_to_appear"],
+            language=language,
             ip_address=request.META.get("REMOTE_ADDR") or None,
         )
         application.programmes.set(data["programmes"])
@@ -77,6 +88,7 @@ def approve(application_id, moderator, organisation=None):
         commune=application.commune,
         visibility=application.visibility,
         consent_to_appear=application.consent_to_appear,
+        language=application.language or "fr",
     )
     member.programmes.set(application.programmes.all())
     application.status = Application.Status.APPROVED

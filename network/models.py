@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -153,6 +154,13 @@ class Member(index.Indexed, models.Model):
         default=True,
         help_text=_("Les messages sont relayés par courriel sans que l'adresse soit montrée."),
     )
+    language = models.CharField(
+        _("langue des courriels"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue dans laquelle le site écrit à ce membre."),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -260,6 +268,13 @@ class Application(models.Model):
         _("visibilité souhaitée"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     consent_to_appear = models.BooleanField(_("accepte de figurer dans l'annuaire"), default=False)
+    language = models.CharField(
+        _("langue"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue de la page où la demande a été faite : les courriels suivent."),
+    )
     submitted_at = models.DateTimeField(_("reçue le"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
@@ -352,7 +367,7 @@ class MemberIndexPage(RoutablePageMixin, Page):
 
         return views.directory(request, self)
 
-    @path("adherer/")
+    @path(pgettext_lazy("URL", "adherer/"), name="apply")
     def apply(self, request):
         from network import views
 
@@ -370,6 +385,13 @@ class MemberIndexPage(RoutablePageMixin, Page):
 
         return views.contact(request, self, slug)
 
+    def apply_url(self):
+        """The application form's URL, with the route's slug in the page's language (/en/directory/apply/)."""
+        from django.utils import translation
+
+        with translation.override(self.locale.language_code):
+            return self.url + self.reverse_subpage("apply")
+
     def get_sitemap_urls(self, request=None):
         from network.visibility import visible_members
 
@@ -379,3 +401,26 @@ class MemberIndexPage(RoutablePageMixin, Page):
             for slug, updated in visible_members(None).values_list("slug", "updated_at"):
                 urls.append({"location": f"{base}{slug}/", "lastmod": updated})
         return urls
+
+
+class EmailChangeRequest(models.Model):
+    """A member asked to use a new address: it replaces the account's once the link sent to it is followed.
+
+    Only a hash of the token is kept; a request serves once and expires (NETWORK_EMAIL_CHANGE_HOURS).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("compte")
+    )
+    new_email = models.EmailField(_("nouvelle adresse"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    used_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'adresse")
+        verbose_name_plural = _("changements d'adresse")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.new_email}"

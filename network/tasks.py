@@ -15,20 +15,33 @@ def _absolute(path):
     return f"{settings.SITE_BASE_URL.rstrip('/')}{path}"
 
 
+def _language(code):
+    """One of the site's languages (French when unknown): emails go out in the recipient's language."""
+    code = (code or "").split("-")[0].lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def user_language(user):
+    member = getattr(user, "member", None) if user is not None else None
+    return _language(getattr(member, "language", None))
+
+
 @task()
 def send_activation(user_id):
     """The link to choose a password, sent when a moderator approves an application (or resends it)."""
     from network.tokens import activation_path
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=False).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=False).select_related("member").first()
     if user is None:  # already activated: nothing to send
         return
-    with override("fr"):
+    language = user_language(user)
+    with override(language):
         send_email(
             to=[user.email],
             subject=_("Bienvenue dans le réseau : activez votre compte"),
             template="network_activation",
-            context={"first_name": user.first_name, "url": _absolute(activation_path(user))},
+            language=language,
+            context={"first_name": user.first_name, "url": _absolute(activation_path(user, language))},
         )
 
 
@@ -39,11 +52,13 @@ def send_refusal(application_id):
     application = Application.objects.filter(pk=application_id, status=Application.Status.REFUSED).first()
     if application is None:
         return
-    with override("fr"):
+    language = _language(application.language)
+    with override(language):
         send_email(
             to=[application.email],
             subject=_("Votre demande d'adhésion au réseau"),
             template="network_refusal",
+            language=language,
             context={"first_name": application.first_name, "reason": application.refusal_reason},
         )
 
@@ -58,13 +73,16 @@ def acknowledge_application(application_id):
     application = Application.objects.filter(pk=application_id).first()
     if application is None:
         return
-    with override("fr"):
+    language = _language(application.language)
+    with override(language):
         send_email(
             to=[application.email],
             subject=_("Nous avons bien reçu votre demande d'adhésion"),
             template="network_application_received",
+            language=language,
             context={"first_name": application.first_name},
         )
+    with override("fr"):
         moderators = list(
             get_user_model()
             .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
@@ -85,31 +103,85 @@ def acknowledge_application(application_id):
 
 
 @task()
-def send_existing_account_notice(email):
+def send_existing_account_notice(email, language="fr"):
     """Someone applied with the address of an existing account: tell its owner, not the form."""
     from django.urls import reverse
 
-    with override("fr"):
+    language = _language(language)
+    with override(language):
         send_email(
             to=[email],
             subject=_("Vous avez déjà un compte"),
             template="network_existing_account",
+            language=language,
             context={"reset_url": _absolute(reverse("network:password_reset"))},
         )
 
 
 @task()
-def send_password_reset(email, uid, token, first_name=""):
+def send_password_reset(email, uid, token, first_name="", language="fr"):
+    """The reset link, in the language of the page where it was asked for, under that language's prefix."""
     from django.urls import reverse
 
-    with override("fr"):
+    language = _language(language)
+    with override(language):
         path = reverse("network:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
         send_email(
             to=[email],
             subject=_("Choisir un nouveau mot de passe"),
             template="network_password_reset",
+            language=language,
             context={"first_name": first_name, "url": _absolute(path)},
         )
+
+
+@task()
+def send_email_change_link(request_id, token, language="fr"):
+    """The verification link, sent to the new address; the account keeps its address until it is followed."""
+    from django.urls import reverse
+
+    from network.models import EmailChangeRequest
+
+    change = EmailChangeRequest.objects.filter(pk=request_id, used_at=None).select_related("user").first()
+    if change is None:
+        return
+    language = _language(language)
+    with override(language):
+        send_email(
+            to=[change.new_email],
+            subject=_("Confirmez votre nouvelle adresse électronique"),
+            template="network_email_change",
+            language=language,
+            context={
+                "first_name": change.user.first_name,
+                "url": _absolute(reverse("network:email_change_confirm", kwargs={"token": token})),
+                "hours": email_change_hours(),
+            },
+        )
+
+
+@task()
+def send_email_changed_notice(old_email, new_email, first_name="", language="fr"):
+    """The former address is told that the account now uses another one."""
+    from django.urls import reverse
+
+    language = _language(language)
+    with override(language):
+        send_email(
+            to=[old_email],
+            subject=_("L'adresse de votre compte a changé"),
+            template="network_email_changed",
+            language=language,
+            context={
+                "first_name": first_name,
+                "new_email": new_email,
+                "reset_url": _absolute(reverse("network:password_reset")),
+            },
+        )
+
+
+def email_change_hours():
+    return int(getattr(settings, "NETWORK_EMAIL_CHANGE_HOURS", 48))
 
 
 @task()
@@ -126,12 +198,14 @@ def relay_contact_message(log_id, message):
         )
         if log is None or log.recipient is None:
             return
-        with override("fr"):
+        language = _language(log.recipient.language)
+        with override(language):
             sent = send_email(
                 to=[log.recipient.user.email],
                 reply_to=[log.sender_email],
                 subject=_("[Annuaire] %(subject)s") % {"subject": log.subject},
                 template="network_contact",
+                language=language,
                 context={"log": log, "message": message},
             )
         log.status = ContactMessage.Status.SENT if sent else ContactMessage.Status.FAILED

@@ -16,11 +16,12 @@ class ActivationTokenGenerator(PasswordResetTokenGenerator):
 activation_token = ActivationTokenGenerator()
 
 
-def activation_path(user):
+def activation_path(user, language="fr"):
+    """The activation link's path under the language prefix of the person's application (/fr/compte/…, /en/account/…)."""
     from django.urls import reverse
     from django.utils import translation
 
-    with translation.override("fr"):
+    with translation.override(language):
         return reverse(
             "network:activate",
             kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": activation_token.make_token(user)},

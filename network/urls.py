@@ -35,4 +35,11 @@ urlpatterns = [
     path(pgettext_lazy("URL", "mes-donnees.json"), accounts.data_export, name="data_export"),
     path(pgettext_lazy("URL", "suppression/"), accounts.delete_account, name="delete"),
     path(pgettext_lazy("URL", "suppression/terminee/"), accounts.deleted, name="deleted"),
+    path(pgettext_lazy("URL", "adresse-electronique/"), accounts.email_change, name="email_change"),
+    path(
+        pgettext_lazy("URL", "adresse-electronique/<str:token>/"),
+        accounts.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path(pgettext_lazy("URL", "communes.json"), accounts.communes, name="communes"),
 ]

@@ -44,7 +44,8 @@ def profile(request, index_page, slug, contact_form=None, status=200):
     if view is None:
         # Unknown, hidden and members-only (for visitors) look the same: nothing to learn by guessing.
         raise Http404
-    if contact_form is None and view.accepts_messages:
+    own_profile = request.user.is_authenticated and view.member.user_id == request.user.pk
+    if contact_form is None and view.accepts_messages and not own_profile:
         contact_form = ContactForm(user=request.user)
     context = _page_context(
         request,
@@ -52,6 +53,7 @@ def profile(request, index_page, slug, contact_form=None, status=200):
         profile=view,
         breadcrumb_title=view.full_name,
         contact_form=contact_form,
+        own_profile=own_profile,
         viewer_is_member=is_member(request.user),
         message_sent=request.GET.get("envoye") == "1",
     )
@@ -64,6 +66,9 @@ def contact(request, index_page, slug):
     view = profile_for(request.user, slug)
     if view is None or not view.accepts_messages:
         raise Http404
+    if request.user.is_authenticated and view.member.user_id == request.user.pk:
+        # Nobody writes to themselves through the relay.
+        return redirect(f"{index_page.url}{slug}/")
     if request.method != "POST":
         return redirect(f"{index_page.url}{slug}/#contact")
     form = ContactForm(request.POST, user=request.user)
@@ -95,7 +100,7 @@ def apply(request, index_page):
             status = 429
         elif form.is_valid():
             receive_application(form, request)
-            return redirect(f"{index_page.url}adherer/?envoye=1")
+            return redirect(f"{index_page.apply_url()}?envoye=1")
         else:
             status = 400
     else:

@@ -85,6 +85,7 @@ def profile_data(member, **overrides):
         "visibility": "public",
         "consent_to_appear": "on",
         "accepts_messages": "on",
+        "language": "fr",
     }
     data.update(overrides)
     return data
