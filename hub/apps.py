@@ -8,6 +8,7 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from hub import checks  # noqa: F401  (registers the deploy checks)
         from hub.cache import connect_invalidation
 
         connect_invalidation()

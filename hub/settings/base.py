@@ -34,6 +34,54 @@ env = environ.Env(
     FRONTEND_CACHE_CLOUDFLARE_TOKEN=(str, ""),
     FRONTEND_CACHE_CLOUDFLARE_ZONEID=(str, ""),
     FRONTEND_CACHE_PURGE_URL=(str, ""),
+    # Database connections: seconds a connection is kept (0: one per request); with PostgreSQL, a pool
+    # of at most DATABASE_POOL_MAX_SIZE connections per process instead (0: no pool). A server holds
+    # workers × threads connections without a pool, workers × DATABASE_POOL_MAX_SIZE with one.
+    CONN_MAX_AGE=(int, 60),
+    DATABASE_POOL_MAX_SIZE=(int, 0),
+    # Behind a TLS proxy: its addresses or networks (comma-separated) and the header it sets.
+    HUB_TRUSTED_PROXIES=(list, []),
+    HUB_FORWARDED_FOR_HEADER=(str, "X-Forwarded-For"),
+    # Production transport security (hub.settings.production).
+    SECURE_SSL_REDIRECT=(bool, True),
+    SECURE_HSTS_SECONDS=(int, 31_536_000),
+    # Test-only: lets hub.settings.production answer plain http on a local port (.ci/production_smoke.sh).
+    HUB_ALLOW_PLAIN_HTTP=(bool, False),
+    # Cached listings for anonymous visitors (seconds).
+    HUB_RESPONSE_CACHE_TIMEOUT=(int, 300),
+    # Rate limits ("N/s", "N/m", "N/h", "N/d"; empty: no limit), counted per client address.
+    EVENTS_REGISTRATION_RATE=(str, "10/m"),
+    NEWSLETTER_SUBSCRIBE_RATE=(str, "5/m"),
+    NETWORK_LOGIN_RATE=(str, "30/h"),
+    NETWORK_PASSWORD_RESET_RATE=(str, "10/h"),
+    NETWORK_CONTACT_RATE=(str, "20/h"),
+    NETWORK_APPLY_RATE=(str, "5/h"),
+    NETWORK_PROPOSAL_RATE=(str, "5/h"),
+    NETWORK_CONTACT_PER_SENDER_PER_HOUR=(int, 5),
+    NETWORK_CONTACT_PER_RECIPIENT_PER_DAY=(int, 10),
+    EVENTS_LINK_RESENDS_PER_DAY=(int, 3),
+    NEWSLETTER_CONFIRMATION_INTERVAL=(int, 24 * 3600),
+    # Login lockout (django-axes).
+    AXES_FAILURE_LIMIT=(int, 5),
+    AXES_COOLOFF_MINUTES=(int, 15),
+    # Newsletter sending: batch size, throughput, timeouts and retries.
+    NEWSLETTER_MAX_PER_SECOND=(float, 20),
+    NEWSLETTER_BATCH_SIZE=(int, 200),
+    NEWSLETTER_PARALLEL_TASKS=(int, 2),
+    NEWSLETTER_SENDING_TIMEOUT=(int, 600),
+    NEWSLETTER_RETRY_DELAY=(int, 60),
+    NEWSLETTER_RETRY_MAX_DELAY=(int, 3600),
+    NEWSLETTER_MAX_ATTEMPTS=(int, 5),
+    NEWSLETTER_MAX_INLINE_WAIT=(int, 30),
+    NEWSLETTER_RECLAIM_INTERVAL=(int, 10),
+    # Retention and timeouts.
+    EVENTS_PERSONAL_DATA_RETENTION_MONTHS=(int, 12),
+    EVENTS_REMINDER_HOURS=(int, 48),
+    NETWORK_EMAIL_CHANGE_HOURS=(int, 48),
+    PASSWORD_RESET_TIMEOUT_DAYS=(int, 3),
+    WAGTAILSEARCH_HITS_MAX_AGE=(int, 14),
+    # Uploads: images larger than this many pixels are refused before decoding.
+    WAGTAILIMAGES_MAX_IMAGE_PIXELS=(int, 128_000_000),
 )
 
 DEBUG = env("DEBUG")
@@ -89,6 +137,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it sees the client's address, not the proxy's.
+    "hub.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hub.middleware.SecurityHeadersMiddleware",
@@ -97,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hub.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hub.cache.AnonymousCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,7 +184,7 @@ if not env("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
-        conn_max_age=60,
+        conn_max_age=env("CONN_MAX_AGE"),
         conn_health_checks=True,
     )
 }
@@ -144,6 +195,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASE_IS_POSTGRES and env("DATABASE_POOL_MAX_SIZE") > 0:
+    # psycopg's pool (pip install "psycopg[pool]"): persistent connections must then be off.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env("DATABASE_POOL_MAX_SIZE"),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -208,14 +266,19 @@ ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")} if env("ANYMAIL_WEBH
 
 # Newsletter sending: messages per second per worker (0: no limit), recipients per batch task, batch
 # tasks queued at once, seconds before a batch stuck in "sending" is taken again, retries on refusal.
-NEWSLETTER_MAX_PER_SECOND = 20
-NEWSLETTER_BATCH_SIZE = 200
-NEWSLETTER_PARALLEL_TASKS = 2
-NEWSLETTER_SENDING_TIMEOUT = 600
-NEWSLETTER_RETRY_DELAY = 60
-NEWSLETTER_RETRY_MAX_DELAY = 3600
-NEWSLETTER_MAX_ATTEMPTS = 5
-NEWSLETTER_SUBSCRIBE_RATE = "5/m"
+# How long a worker waits inline for a batch before handing over, how often a watchdog reclaims a dead
+# worker's rows; subscriptions per address and minute, one confirmation email per address per interval.
+NEWSLETTER_MAX_PER_SECOND = env("NEWSLETTER_MAX_PER_SECOND")
+NEWSLETTER_BATCH_SIZE = env("NEWSLETTER_BATCH_SIZE")
+NEWSLETTER_PARALLEL_TASKS = env("NEWSLETTER_PARALLEL_TASKS")
+NEWSLETTER_SENDING_TIMEOUT = env("NEWSLETTER_SENDING_TIMEOUT")
+NEWSLETTER_RETRY_DELAY = env("NEWSLETTER_RETRY_DELAY")
+NEWSLETTER_RETRY_MAX_DELAY = env("NEWSLETTER_RETRY_MAX_DELAY")
+NEWSLETTER_MAX_ATTEMPTS = env("NEWSLETTER_MAX_ATTEMPTS")
+NEWSLETTER_MAX_INLINE_WAIT = env("NEWSLETTER_MAX_INLINE_WAIT")
+NEWSLETTER_RECLAIM_INTERVAL = env("NEWSLETTER_RECLAIM_INTERVAL")
+NEWSLETTER_SUBSCRIBE_RATE = env("NEWSLETTER_SUBSCRIBE_RATE") or None
+NEWSLETTER_CONFIRMATION_INTERVAL = env("NEWSLETTER_CONFIRMATION_INTERVAL")
 
 # Background work: django-tasks with the database backend (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -246,13 +309,16 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Tag slugs end up in shareable filter URLs: keep them ASCII ("marche", not "marché").
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env("WAGTAILIMAGES_MAX_IMAGE_PIXELS")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "csv", "zip"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILAPI_BASE_URL = SITE_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_HITS_MAX_AGE = 14
+WAGTAILSEARCH_HITS_MAX_AGE = env("WAGTAILSEARCH_HITS_MAX_AGE")
+# No avatars fetched from gravatar.com in the admin: editors' addresses stay here (and the CSP holds).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # CDN purge through Wagtail's front-end cache invalidation when configured.
 WAGTAILFRONTENDCACHE = {}
@@ -273,7 +339,8 @@ LOGIN_URL = "network:login"
 LOGIN_REDIRECT_URL = "network:profile"
 LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = "/fr/compte/connexion/"
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # reset and activation links expire after three days
+PASSWORD_RESET_TIMEOUT = env("PASSWORD_RESET_TIMEOUT_DAYS") * 24 * 3600  # reset and activation links
+NETWORK_EMAIL_CHANGE_HOURS = env("NETWORK_EMAIL_CHANGE_HOURS")  # a new address's verification link
 
 # Login lockout (django-axes): five failures for one account from one address lock it for 15 minutes,
 # on the members' login and on the admin's alike.
@@ -281,8 +348,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_FAILURE_LIMIT = env("AXES_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("AXES_COOLOFF_MINUTES"))
+# The client's address as hub.middleware.ForwardedForMiddleware resolved it (behind the proxy too),
+# the same one django-ratelimit, the contact relay and the newsletter count.
+AXES_CLIENT_IP_CALLABLE = "hub.middleware.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "network.accounts.locked_out"
@@ -290,13 +360,27 @@ AXES_VERBOSE = False
 
 # Events: registrations' personal data is anonymised this many months after the event
 # (`purge_personal_data`); reminders go out this many hours before; public registration rate per address.
-EVENTS_PERSONAL_DATA_RETENTION_MONTHS = 12
-EVENTS_REMINDER_HOURS = 48
-EVENTS_REGISTRATION_RATE = "10/m"
+# Private-link resends per address and day.
+EVENTS_PERSONAL_DATA_RETENTION_MONTHS = env("EVENTS_PERSONAL_DATA_RETENTION_MONTHS")
+EVENTS_REMINDER_HOURS = env("EVENTS_REMINDER_HOURS")
+EVENTS_REGISTRATION_RATE = env("EVENTS_REGISTRATION_RATE") or None
+EVENTS_LINK_RESENDS_PER_DAY = env("EVENTS_LINK_RESENDS_PER_DAY")
 
-# Contact relay limits (messages relayed to members through the directory's form).
-NETWORK_CONTACT_PER_SENDER_PER_HOUR = 5
-NETWORK_CONTACT_PER_RECIPIENT_PER_DAY = 10
+# Directory and accounts: rate limits per client address on login, password reset, contact form,
+# membership application and project proposals; contact relay limits (messages relayed to members).
+NETWORK_LOGIN_RATE = env("NETWORK_LOGIN_RATE") or None
+NETWORK_PASSWORD_RESET_RATE = env("NETWORK_PASSWORD_RESET_RATE") or None
+NETWORK_CONTACT_RATE = env("NETWORK_CONTACT_RATE") or None
+NETWORK_APPLY_RATE = env("NETWORK_APPLY_RATE") or None
+NETWORK_PROPOSAL_RATE = env("NETWORK_PROPOSAL_RATE") or None
+NETWORK_CONTACT_PER_SENDER_PER_HOUR = env("NETWORK_CONTACT_PER_SENDER_PER_HOUR")
+NETWORK_CONTACT_PER_RECIPIENT_PER_DAY = env("NETWORK_CONTACT_PER_RECIPIENT_PER_DAY")
+
+# Behind the TLS proxy: requests from these addresses carry the client's address in this header
+# (hub.middleware.ForwardedForMiddleware, first in MIDDLEWARE); from anyone else it is ignored.
+HUB_TRUSTED_PROXIES = env("HUB_TRUSTED_PROXIES")
+HUB_FORWARDED_FOR_HEADER = env("HUB_FORWARDED_FOR_HEADER")
+HUB_RESPONSE_CACHE_TIMEOUT = env("HUB_RESPONSE_CACHE_TIMEOUT")
 
 # Security defaults that hold everywhere; production.py tightens transport security.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,8 +1,9 @@
 from django import template
 from django.conf import settings
-from django.urls import resolve, reverse
+from django.urls import resolve, translate_url
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page, Site
 
 register = template.Library()
@@ -48,43 +49,108 @@ def main_menu(context):
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """For each language: where the switcher goes (the translated page, else the same view, else home)."""
+    """For each language, where the switcher goes: the counterpart of what is shown.
+
+    A Wagtail page: its live translation (for a routable page's sub-route, such as an event's
+    `inscription/`, the translation's same sub-route). A view under the language prefix: the same view
+    through Django's translate_url (translated URL patterns, same query). With no counterpart: the other
+    language's home page, and the link says so (`home_fallback`). One query per other language at most,
+    computed once per request (the header includes the switcher twice).
+    """
     request = context.get("request")
     page = context.get("page")
+    memo = getattr(request, "_hub_language_links", None) if request is not None else None
+    if memo is not None and memo[0] is page:
+        return memo[1]
     current = translation.get_language()
     links = []
     for code, name in settings.LANGUAGES:
-        url = None
-        if isinstance(page, Page):
-            try:
-                translated = page.get_translation(Locale.objects.get(language_code=code))
-                if translated.live:
-                    url = translated.get_url(request)
-            except (Page.DoesNotExist, Locale.DoesNotExist):
-                url = None
-        elif request is not None:
-            url = _reverse_in(request, code)
+        fallback = False
+        if code == current and request is not None:
+            url = request.get_full_path()
+        else:
+            url = _page_counterpart(request, page, code) if isinstance(page, Page) else _view_counterpart(request, code)
         if not url:
             home = _home_for(request, code)
             url = home.get_url(request) if home else f"/{code}/"
-        links.append({"code": code, "name": name, "url": url, "current": code == current})
+            fallback = True
+        with translation.override(code):
+            # Said in the language of the page it leads to (the link carries lang="<code>").
+            note = str(_("page d’accueil : pas de version dans cette langue")) if fallback else ""
+        links.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "current": code == current,
+                "home_fallback": fallback,
+                "note": note,
+            }
+        )
+    if request is not None:
+        request._hub_language_links = (page, links)
     return links
 
 
-def _reverse_in(request, language_code):
+def _page_counterpart(request, page, language_code):
+    """The live translation of `page` in `language_code` (one query), at the same sub-route if any."""
+    if not page.translation_key:
+        return None
+    translated = (
+        page.specific_class.objects.live()
+        .filter(translation_key=page.translation_key, locale__language_code=language_code)
+        .exclude(pk=page.pk)
+        .first()
+    )
+    if translated is None:
+        return None
+    url = translated.get_url(request)
+    if not url:
+        return None
+    match = getattr(request, "routable_resolver_match", None)
+    if match is None or not hasattr(translated, "reverse_subpage"):
+        return url
+    subpath = _subroute_in(translated, match, language_code)
+    if subpath is None:
+        return None
+    return url + subpath if subpath else url
+
+
+def _subroute_in(page, match, language_code):
+    """The sub-route `match` names, in `language_code`: routes named "<name>" in French have their
+    English twin "<name>_en" (events' `inscription/` and `registration/`)."""
+    name = match.url_name or ""
+    base = name[:-3] if name.endswith("_en") else name
+    candidates = [f"{base}_en", base] if language_code == "en" else [base]
+    with translation.override(language_code):
+        for candidate in candidates:
+            try:
+                return page.reverse_subpage(candidate, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                continue
+    return None
+
+
+# Routes to pages (Wagtail's catch-all, the events' direct registration route): the same path under the
+# other prefix is not the page's translation; without a page in the context they have no counterpart.
+PAGE_ROUTES = {"wagtail_serve", "wagtail_serve_file", "events:registration_route", "events:registration_route_en"}
+
+
+def _view_counterpart(request, language_code):
+    """The same non-page view in `language_code` (Django's translate_url on translated URL patterns)."""
+    if request is None:
+        return None
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    if not match.url_name or match.url_name == "wagtail_serve":
+    if match.url_name is None or match.view_name in PAGE_ROUTES:
         return None
-    with translation.override(language_code):
-        try:
-            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            return None
-    query = request.GET.urlencode()
-    return f"{url}?{query}" if query else url
+    path = request.get_full_path()
+    url = translate_url(path, language_code)
+    if url == path:  # not under the language prefix, or no pattern in that language
+        return None
+    return url
 
 
 @register.simple_tag(takes_context=True)

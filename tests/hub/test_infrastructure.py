@@ -65,6 +65,7 @@ def test_production_deploy_check_is_clean():
             "DJANGO_SETTINGS_MODULE": "hub.settings.production",
             "SECRET_KEY": "a-long-production-like-secret-" + "x7Gq2" * 10,
             "ALLOWED_HOSTS": "centralites.example.org",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",  # production needs the shared cache (not reached here)
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
