@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from hub.admin_forms import HubPageForm
 from hub.admin_panels import LabelledInlinePanel, LabelledMultipleChooserPanel
 from hub.blocks import BaseStreamBlock
 from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
@@ -346,6 +347,7 @@ class ProjectIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["hub.HomePage"]
     subpage_types = ["resources.ProjectPage"]
     max_count_per_parent = 1
+    base_form_class = HubPageForm
 
     intro = models.TextField(_("chapeau"), blank=True)
 
@@ -463,6 +465,7 @@ class ResourceIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["hub.HomePage"]
     subpage_types = ["resources.ResourcePage"]
     max_count_per_parent = 1
+    base_form_class = HubPageForm
 
     intro = models.TextField(_("chapeau"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]

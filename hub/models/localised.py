@@ -7,7 +7,7 @@ as they are, so the copy first points to the French terms: `localise_taxonomy` m
 translations in the page's locale whenever the page is cleaned or saved.
 """
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from hub.admin_forms import HubPageForm
 
 
 def _is_taxonomy(model):
@@ -61,7 +61,7 @@ class LocalisedTaxonomyMixin:
         return super().save(*args, **kwargs)
 
 
-class LocalisedTaxonomyPageForm(WagtailAdminPageForm):
+class LocalisedTaxonomyPageForm(HubPageForm):
     """The admin form's taxonomy choices are the terms of the page's locale only, each shown once.
 
     Any page type may use it as `base_form_class` (events, newsletter issues…).

@@ -8,6 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from hub.admin_forms import HubPageForm
 from hub.blocks import BaseStreamBlock
 
 
@@ -15,6 +16,7 @@ class HomePage(Page):
     template = "pages/home_page.html"
     max_count_per_parent = 1
     parent_page_types = ["wagtailcore.Page"]
+    base_form_class = HubPageForm
 
     hero_title = models.CharField(_("titre d'accroche"), max_length=200, blank=True)
     hero_text = models.TextField(_("texte d'accroche"), blank=True)
@@ -54,6 +56,7 @@ class StandardPage(Page):
     template = "pages/standard_page.html"
     parent_page_types = ["hub.HomePage", "hub.StandardPage"]
     subpage_types = ["hub.StandardPage"]
+    base_form_class = HubPageForm
 
     intro = models.TextField(_("chapeau"), blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("contenu"))
