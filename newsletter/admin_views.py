@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy
 from hub.models import Programme, Thematic
 from newsletter.models import NewsletterIssuePage
 from newsletter.rendering import source_issue
-from newsletter.sending import SendError, figures, recipients, send_test, start_sending
+from newsletter.sending import (
+    SendError,
+    english_fallback,
+    figures,
+    placeholder_message,
+    send_test,
+    start_sending,
+    unfinished_blocks,
+)
 
 
 def _can_view(user):
@@ -37,14 +45,24 @@ class SendForm(forms.Form):
     )
     confirm = forms.BooleanField(
         label=gettext_lazy("Je confirme l'envoi (il ne peut pas être annulé)"),
-        error_messages={"required": gettext_lazy("Cochez la confirmation pour lancer l'envoi.")},
+        required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, confirming=False, **kwargs):
+        self.confirming = confirming
         super().__init__(*args, **kwargs)
         self.fields["programmes"].queryset = Programme.objects.filter(locale__language_code="fr")
         self.fields["thematics"].queryset = Thematic.objects.filter(locale__language_code="fr")
         self.fields["programmes"].help_text = _("Sans choix : tous les abonné·es actifs.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.confirming and not cleaned.get("confirm"):
+            self.add_error("confirm", _("Cochez la confirmation pour lancer l'envoi."))
+        return cleaned
+
+    def segment(self):
+        return list(self.cleaned_data["programmes"]), list(self.cleaned_data["thematics"])
 
 
 def overview(request):
@@ -60,15 +78,20 @@ def overview(request):
 
 
 def issue_dashboard(request, page_id):
+    """Figures, test send, and the send in two steps: choose the segment, then read who will receive what
+    (how many English subscribers get the French issue when it has no English version) and confirm."""
     if not _can_view(request.user):
         raise PermissionDenied
     issue = source_issue(get_object_or_404(NewsletterIssuePage, pk=page_id))
     test_form = TestSendForm(initial={"email": request.user.email})
     send_form = SendForm()
+    review = None
+    sent = _sent(issue)
     if request.method == "POST":
         if not request.user.has_perm("newsletter.send_newsletter"):
             raise PermissionDenied
-        if request.POST.get("action") == "test":
+        action = request.POST.get("action")
+        if action == "test":
             test_form = TestSendForm(request.POST)
             if test_form.is_valid():
                 send_test(issue, test_form.cleaned_data["email"])
@@ -76,32 +99,52 @@ def issue_dashboard(request, page_id):
                     request, _("Courriel de test envoyé à %(email)s.") % {"email": test_form.cleaned_data["email"]}
                 )
                 return redirect("newsletter_issue", issue.pk)
-        elif request.POST.get("action") == "send":
-            send_form = SendForm(request.POST)
+        elif action in ("review", "send") and sent:
+            messages.error(request, _("Ce numéro a déjà été envoyé : il ne peut pas être envoyé une seconde fois."))
+            return redirect("newsletter_issue", issue.pk)
+        elif action in ("review", "send"):
+            send_form = SendForm(request.POST, confirming=action == "send")
             if send_form.is_valid():
-                try:
-                    added = start_sending(
-                        issue,
-                        programmes=list(send_form.cleaned_data["programmes"]),
-                        thematics=list(send_form.cleaned_data["thematics"]),
-                        user=request.user,
-                    )
-                except SendError as error:
-                    messages.error(request, str(error))
-                else:
-                    messages.success(request, _("Envoi lancé : %(count)s destinataires ajoutés.") % {"count": added})
-                    return redirect("newsletter_issue", issue.pk)
+                programmes, thematics = send_form.segment()
+                if action == "send":
+                    try:
+                        added = start_sending(issue, programmes=programmes, thematics=thematics, user=request.user)
+                    except SendError as error:
+                        messages.error(request, str(error))
+                    else:
+                        messages.success(
+                            request, _("Envoi lancé : %(count)s destinataires ajoutés.") % {"count": added}
+                        )
+                        return redirect("newsletter_issue", issue.pk)
+                review = english_fallback(issue, programmes, thematics)
+            elif action == "send" and not send_form.has_error("programmes") and not send_form.has_error("thematics"):
+                review = english_fallback(issue, *_segment_of(send_form))
+    unfinished = unfinished_blocks(issue) if issue.live else []
     context = {
         "issue": issue,
         "figures": figures(issue),
         "test_form": test_form,
         "send_form": send_form,
-        "active_count": recipients().count(),
+        "review": review,
+        "sent": sent,
+        "placeholder_error": placeholder_message(unfinished) if unfinished else "",
+        "active_count": english_fallback(issue)["recipients"],
         "can_send": request.user.has_perm("newsletter.send_newsletter"),
         "page_title": _("Lettre : %(title)s") % {"title": issue.title},
         "header_icon": "mail",
     }
     return render(request, "newsletter/admin/issue.html", context)
+
+
+def _sent(issue):
+    from newsletter.models import IssueSend
+
+    return IssueSend.objects.filter(issue=issue).select_related("requested_by").first()
+
+
+def _segment_of(form):
+    data = getattr(form, "cleaned_data", {})
+    return list(data.get("programmes") or []), list(data.get("thematics") or [])
 
 
 def issue_progress(request, page_id):

@@ -51,3 +51,9 @@ class NewsletterConfig(AppConfig):
         from newsletter import webhooks  # noqa: F401 — connects the bounce/complaint receiver
 
         post_migrate.connect(ensure_managers_group, sender=self, dispatch_uid="newsletter-managers-group")
+
+        from newsletter import recovery
+
+        recovery.connect_signals()  # tasks run by a database worker hold a "still alive" lock
+        if recovery.is_worker_process():
+            recovery.start_reclaimer()

@@ -7,6 +7,26 @@ from wagtail.images.blocks import ImageChooserBlock
 EMAIL_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
+class SynchronisedMixin:
+    """A chosen page or image is the same in every language (a page is shown in the reader's language when
+    the issue is rendered): wagtail-localize synchronises it from the French issue instead of offering its id
+    to translators."""
+
+    def get_translatable_segments(self, value):
+        return []
+
+    def restore_translated_segments(self, value, segments):
+        return value
+
+
+class SynchronisedPageChooserBlock(SynchronisedMixin, blocks.PageChooserBlock):
+    pass
+
+
+class SynchronisedImageChooserBlock(SynchronisedMixin, ImageChooserBlock):
+    pass
+
+
 class EditoBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("titre"), max_length=150, default=_("Édito"))
     text = blocks.RichTextBlock(label=_("texte"), features=EMAIL_RICH_TEXT_FEATURES)
@@ -27,7 +47,7 @@ class TextBlock(blocks.StructBlock):
 
 
 class NewsletterImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("image"))
+    image = SynchronisedImageChooserBlock(label=_("image"))
     alt = blocks.CharBlock(
         label=_("texte alternatif"),
         required=False,
@@ -43,7 +63,7 @@ class NewsletterImageBlock(blocks.StructBlock):
 class FeaturedProjectsBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("titre"), max_length=150, default=_("Projets à la une"))
     projects = blocks.ListBlock(
-        blocks.PageChooserBlock(page_type="resources.ProjectPage", label=_("fiche projet")),
+        SynchronisedPageChooserBlock(page_type="resources.ProjectPage", label=_("fiche projet")),
         label=_("fiches projet"),
         required=False,
         default=[],
@@ -77,7 +97,7 @@ class NewResourcesBlock(blocks.StructBlock):
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.TextBlock(label=_("texte"), max_length=400)
     button_label = blocks.CharBlock(label=_("libellé du bouton"), max_length=60)
-    page = blocks.PageChooserBlock(label=_("page du site"), required=False)
+    page = SynchronisedPageChooserBlock(label=_("page du site"), required=False)
     url = blocks.URLBlock(label=_("ou adresse externe"), required=False)
 
     class Meta:

@@ -15,6 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from newsletter.blocks import NewsletterBodyBlock
 
@@ -52,6 +53,7 @@ class Subscriber(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     confirmation_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(_("lien de confirmation envoyé le"), null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("avis « déjà abonné·e » envoyé le"), null=True, blank=True)
     # Consent proof.
     consent_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
     consent_ip = models.GenericIPAddressField(_("adresse IP du consentement"), null=True, blank=True)
@@ -130,24 +132,25 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         return views.archive_and_subscribe(request, self)
 
     def issues(self):
-        """This archive's issues; an archive in another language with none of its own lists the original ones."""
+        """The sent issues, newest first, in this archive's language: in English, each issue's live English
+        translation when there is one, else the French original (marked by `mark_languages`)."""
         from wagtail.models import Locale
 
-        def live_children(index):
-            return (
-                NewsletterIssuePage.objects.child_of(index)
-                .live()
-                .public()
-                .select_related("locale")
-                .order_by("-issue_date", "-first_published_at")
-            )
+        from hub.i18n import localized_items
 
-        own = live_children(self)
-        if self.locale_id != Locale.get_default().pk and not own.exists():
-            source = self.get_translation_or_none(Locale.get_default())
-            if source is not None:
-                return live_children(source)
-        return own
+        default = Locale.get_default()
+        source = self if self.locale_id == default.pk else self.get_translation_or_none(default)
+        if source is None:
+            source = self
+        sent = (
+            NewsletterIssuePage.objects.child_of(source)
+            .live()
+            .public()
+            .filter(pk__in=IssueSend.objects.values("issue_id"))
+        )
+        if source.pk != self.pk:
+            sent = localized_items(sent, self.locale.language_code)
+        return sent.select_related("locale").order_by("-issue_date", "-first_published_at")
 
 
 class NewsletterIssuePage(Page):
@@ -175,6 +178,9 @@ class NewsletterIssuePage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("subject"), index.SearchField("body")]
     api_fields = [APIField("issue_date"), APIField("subject"), APIField("preheader")]
+    # wagtail-localize: the title, subject, preheader and every text of the blocks are translated; the date
+    # follows the French issue. Chosen pages and images are synchronised too (see blocks.SynchronisedMixin).
+    override_translatable_fields = [SynchronizedField("issue_date", overridable=False)]
 
     class Meta:
         verbose_name = _("numéro de la lettre d'information")
@@ -199,6 +205,24 @@ class NewsletterIssuePage(Page):
 
             return HttpResponse(preview_html(self))
         return super().serve_preview(request, mode_name)
+
+    def is_sent(self):
+        """Whether the send of this issue (of its source, for a translation) has started."""
+        from newsletter.rendering import source_issue
+
+        return IssueSend.objects.filter(issue_id=source_issue(self).pk).exists()
+
+    def serve(self, request, *args, **kwargs):
+        # Published but not sent yet: only people who may edit it see it (the archive does not list it either),
+        # so subscribers read it first in their mailbox.
+        from django.http import Http404
+
+        if not self.is_sent() and not self.permissions_for_user(request.user).can_edit():
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        return super().get_sitemap_urls(request) if self.is_sent() else []
 
     def previous_issue(self):
         """The issue before this one in the archive (what 'new since the last issue' counts from)."""
@@ -236,14 +260,13 @@ class IssueRendering(models.Model):
 
 
 class IssueSend(models.Model):
-    """The send of an issue: who asked for it, to which segment, and the resume watchdog's schedule."""
+    """The send of an issue: who asked for it, when, to which segment."""
 
     issue = models.OneToOneField(NewsletterIssuePage, on_delete=models.CASCADE, related_name="send")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     started_at = models.DateTimeField(default=timezone.now)
     programmes = models.ManyToManyField("hub.Programme", blank=True, related_name="+")
     thematics = models.ManyToManyField("hub.Thematic", blank=True, related_name="+")
-    watchdog_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("envoi")

@@ -62,12 +62,22 @@ def _localized(page):
 
 
 def as_of(issue):
-    """The moment an issue's automatic blocks are computed for: its send, else now."""
-    send = getattr(issue, "send", None) if issue.pk else None
-    try:
-        return send.started_at if send else timezone.now()
-    except Exception:  # noqa: BLE001 — RelatedObjectDoesNotExist
-        return timezone.now()
+    """The moment an issue's automatic blocks are computed for: its send; before it, its planned send date (the
+    issue's date) or now, whichever is later."""
+    send = None
+    if issue.pk:
+        try:
+            send = source_issue(issue).send
+        except Exception:  # noqa: BLE001 — RelatedObjectDoesNotExist: not sent yet
+            send = None
+    if send is not None:
+        return send.started_at
+    now = timezone.now()
+    planned = getattr(issue, "issue_date", None)
+    if planned:
+        planned = timezone.make_aware(datetime.datetime(planned.year, planned.month, planned.day))
+        return max(now, planned)
+    return now
 
 
 def since(issue):
@@ -101,19 +111,18 @@ def featured_projects(value, issue, moment):
 
 
 def upcoming_events(value, issue, moment):
+    """Events still to come at `moment` (the issue's send): started ones are not announced."""
     count = value.get("count") or 4
-    events = []
     try:
-        if abs((timezone.now() - moment).total_seconds()) < 3600:
-            from events import upcoming
-
-            events = list(upcoming(count))
-        else:
-            from events.models import EventPage
-
-            events = list(EventPage.objects.live().public().filter(start__gte=moment).order_by("start")[:count])
-    except (ImportError, LookupError):  # the events app does not publish its calendar yet
-        events = []
+        from events.models import EventPage
+    except ImportError:  # the events app does not publish its calendar yet
+        return []
+    events = (
+        EventPage.objects.live()
+        .public()
+        .filter(locale__language_code=settings.LANGUAGE_CODE, start__gte=moment)
+        .order_by("start", "pk")[:count]
+    )
     items = []
     for event in events:
         local = _localized(event)

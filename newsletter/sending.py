@@ -5,8 +5,9 @@
 - `drain` (run by the `send_issue` task) claims batches with SELECT … FOR UPDATE SKIP LOCKED (a
   conditional UPDATE makes the claim safe on SQLite too), marks them "sending", sends them over one SMTP
   connection, and marks each row sent as soon as the server accepted it. Rows left "sending" by a worker
-  that died are claimed again after `NEWSLETTER_SENDING_TIMEOUT`; a watchdog task, scheduled while work
-  remains, makes a restarted worker pick them up without anyone re-running the command.
+  that died are put back in the queue as soon as a worker starts (PostgreSQL advisory locks, see
+  `newsletter.recovery`), elsewhere after `NEWSLETTER_SENDING_TIMEOUT`; each worker's reclaimer also
+  enqueues a drain for a send that has work left and nobody working on it.
 - A temporary SMTP failure (4xx, disconnection) puts the batch back with an exponential backoff; after
   `NEWSLETTER_MAX_ATTEMPTS` a row is marked failed. A 5xx refusal fails that row at once.
 
@@ -89,9 +90,15 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
     issue = source_issue(issue).specific
     if not issue.live:
         raise SendError("Publiez ce numéro avant de l'envoyer : le lien « lire dans le navigateur » doit fonctionner.")
+    unfinished = unfinished_blocks(issue)
+    if unfinished:
+        raise SendError(placeholder_message(unfinished))
     ensure_renderings(issue)
     with transaction.atomic():
-        send, _created = IssueSend.objects.get_or_create(issue=issue, defaults={"requested_by": user})
+        send, created = IssueSend.objects.get_or_create(issue=issue, defaults={"requested_by": user})
+        if created:
+            # The archive lists sent issues only: cached listings must show this one from now on.
+            transaction.on_commit(_bump_listings)
         send.programmes.add(*programmes)
         send.thematics.add(*thematics)
         before = Delivery.objects.filter(issue=issue).count()
@@ -104,6 +111,59 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
         added = Delivery.objects.filter(issue=issue).count() - before
     enqueue_drains(issue.pk)
     return added
+
+
+def _bump_listings():
+    from hub.cache import bump_content_generation
+
+    bump_content_generation()
+
+
+def unfinished_blocks(issue):
+    """The blocks of the live issue (or of its live translations) that still hold the drafting placeholder."""
+    from newsletter.drafting import placeholder_blocks
+    from newsletter.models import NewsletterIssuePage
+
+    found = []
+    versions = NewsletterIssuePage.objects.filter(translation_key=issue.translation_key).live()
+    for page in [issue, *versions.exclude(pk=issue.pk)]:
+        for label in placeholder_blocks(page):
+            if label not in found:
+                found.append(label)
+    return found
+
+
+def placeholder_message(labels):
+    from django.utils.translation import gettext
+
+    from newsletter.drafting import PLACEHOLDER
+
+    return gettext(
+        "Ce numéro contient encore le texte provisoire « %(placeholder)s » (%(blocks)s) : remplacez-le et "
+        "publiez avant d'envoyer."
+    ) % {"placeholder": PLACEHOLDER, "blocks": ", ".join(labels)}
+
+
+def english_fallback(issue, programmes=(), thematics=()):
+    """How many English-speaking recipients of this send would get the French issue (no live English version).
+
+    Counts only recipients who have not received the issue yet; 0 when a live English translation exists.
+    """
+    from newsletter.models import NewsletterIssuePage
+
+    issue = source_issue(issue)
+    languages = set(
+        NewsletterIssuePage.objects.filter(translation_key=issue.translation_key)
+        .live()
+        .values_list("locale__language_code", flat=True)
+    )
+    pending = recipients(programmes, thematics).exclude(deliveries__issue=issue)
+    missing = pending.exclude(language__in=languages | {settings.LANGUAGE_CODE})
+    return {
+        "recipients": pending.count(),
+        "fallback": missing.count(),
+        "languages": sorted(languages),
+    }
 
 
 def enqueue_drains(issue_id):
@@ -282,10 +342,15 @@ def _ready(now):
     )
 
 
-def claim_batch(issue_id, size=None, now=None):
-    """Claims up to `size` ready rows for this worker; returns (claim id, rows as dicts)."""
+def claim_batch(issue_id, size=None, now=None, holder=None):
+    """Claims up to `size` ready rows for this worker; returns (claim id, rows as dicts).
+
+    The claim starts with `holder`, the id of the drain whose advisory lock says it is alive (see recovery).
+    """
+    from newsletter.recovery import new_holder
+
     now = now or timezone.now()
-    claim = secrets.token_hex(8)
+    claim = (holder or new_holder()) + secrets.token_hex(4)
     ready = _ready(now)
     with transaction.atomic():
         candidates = Delivery.objects.filter(issue_id=issue_id).filter(ready).order_by("pk")
@@ -381,32 +446,21 @@ def _backend_defers():
     return default_task_backend.supports_defer
 
 
-def schedule_watchdog(issue_id, now=None):
-    """While work remains, keeps one deferred `send_issue` pending, so a crashed worker's rows get resumed."""
-    from newsletter.tasks import send_issue
-
-    if not _backend_defers():
-        return False
-    now = now or timezone.now()
-    due = now + timedelta(seconds=sending_timeout() + 1)
-    updated = (
-        IssueSend.objects.filter(issue_id=issue_id)
-        .filter(Q(watchdog_at__isnull=True) | Q(watchdog_at__lte=now))
-        .update(watchdog_at=due)
-    )
-    if updated:
-        send_issue.using(run_after=due).enqueue(issue_id)
-    return bool(updated)
-
-
 def drain(issue_id):
-    """Sends every ready row of the issue; returns the number of rows this call sent or settled."""
+    """Sends every ready row of the issue; returns the number of rows this call sent or settled.
+
+    The drain holds an advisory lock for as long as it runs (PostgreSQL): if its worker dies, the rows it
+    claimed are put back in the queue by the next drain or by a worker's reclaimer (see recovery).
+    """
     from newsletter.models import IssueRendering
+    from newsletter.recovery import hold, new_holder, release, release_abandoned
     from newsletter.tasks import send_issue
 
+    release_abandoned(issue_id)
     if not remaining(issue_id):
         return 0
-    schedule_watchdog(issue_id)
+    holder = new_holder()
+    hold("drain", holder)
     renderings = {r.language: r for r in IssueRendering.objects.filter(issue_id=issue_id)}
     sender = Sender(renderings)
     pacer = Pacer(max_per_second())
@@ -415,16 +469,18 @@ def drain(issue_id):
     asynchronous_commits(True)
     try:
         while True:
-            claim, rows = claim_batch(issue_id)
+            claim, rows = claim_batch(issue_id, holder=holder)
             if rows:
                 send_batch(issue_id, claim, rows, sender, pacer)
                 handled += len(rows)
                 continue
+            if release_abandoned(issue_id):
+                continue  # a stopped worker's rows are ours to send now
             waiting = Delivery.objects.filter(issue_id=issue_id, status=DeliveryStatus.QUEUED).aggregate(
                 next_at=Min("next_attempt_at")
             )["next_at"]
             if waiting is None:
-                return handled  # nothing queued; rows still "sending" belong to live workers or the watchdog
+                return handled  # nothing queued; rows still "sending" belong to live drains (or the reclaimer)
             delay = (waiting - timezone.now()).total_seconds()
             if delay > inline_wait and _backend_defers():
                 send_issue.using(run_after=waiting).enqueue(issue_id)
@@ -434,6 +490,7 @@ def drain(issue_id):
     finally:
         sender.close()
         asynchronous_commits(False)
+        release("drain", holder)
 
 
 def asynchronous_commits(on):

@@ -4,14 +4,23 @@ A subscription request answers the same way whatever the address's state, so the
 whether an address is already known; what differs is only the email that address receives.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsletter.models import Subscriber, SubscriberStatus, new_token, normalise_email
 
-NOTICE_INTERVAL = 15 * 60  # at most one "already subscribed" notice per address per quarter hour
+
+def email_interval():
+    """At most one email (confirmation link or "already subscribed" notice) per address in this period, so
+    nobody can use the form to mail a third party repeatedly (NEWSLETTER_CONFIRMATION_INTERVAL, seconds)."""
+    return timedelta(seconds=float(getattr(settings, "NEWSLETTER_CONFIRMATION_INTERVAL", 24 * 3600)))
+
+
+def _recent(moment, now):
+    return moment is not None and now - moment < email_interval()
 
 
 def client_ip(request):
@@ -19,7 +28,11 @@ def client_ip(request):
 
 
 def request_subscription(form, request, source):
-    """Records a subscription request and emails the confirmation link (or an "already subscribed" notice)."""
+    """Records a subscription request and emails the confirmation link (or an "already subscribed" notice).
+
+    Nothing is sent (and nothing changes) to an address that reported the letter as spam, nor to an address
+    that was already emailed by this form within `email_interval()`: its earlier link still works.
+    """
     from newsletter import tasks
 
     email = normalise_email(form.cleaned_data["email"])
@@ -28,14 +41,19 @@ def request_subscription(form, request, source):
         try:
             with transaction.atomic():
                 subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+                now = timezone.now()
+                if subscriber is not None and subscriber.status == SubscriberStatus.COMPLAINED:
+                    return subscriber
                 if subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE:
-                    if cache.add(f"newsletter:notice:{subscriber.pk}", 1, NOTICE_INTERVAL):
+                    if not _recent(subscriber.notice_sent_at, now):
+                        Subscriber.objects.filter(pk=subscriber.pk).update(notice_sent_at=now)
                         tasks.send_already_subscribed.enqueue(subscriber.pk)
+                    return subscriber
+                if subscriber is not None and _recent(subscriber.confirmation_sent_at, now):
                     return subscriber
                 if subscriber is None:
                     subscriber = Subscriber(email=email, status=SubscriberStatus.PENDING)
                 # A new request (new, still pending, or back after leaving): new consent, new single-use link.
-                now = timezone.now()
                 subscriber.language = form.cleaned_data["language"]
                 subscriber.consent_at = now
                 subscriber.consent_ip = client_ip(request)

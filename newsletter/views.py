@@ -66,8 +66,11 @@ def archive_and_subscribe(request, index):
 
 
 def render_archive(request, index, form=None, status=200):
+    from hub.i18n import mark_languages
+
     paginator = Paginator(index.issues(), ISSUES_PER_PAGE)
     issues = paginator.get_page(request.GET.get("page"))
+    mark_languages(issues.object_list, index.locale.language_code)
     context = {
         "page": index,
         "self": index,
@@ -83,17 +86,28 @@ def render_archive(request, index, form=None, status=200):
 @csrf_exempt  # footer forms live on cached pages; double opt-in, the honeypot and a rate limit guard it
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    index = index_for_language(request.POST.get("langue_page") or translation.get_language())
-    if request.method == "GET":
-        return HttpResponseRedirect(f"{index.url}#inscription" if index else "/")
-    form, status = handle_subscription(request)
-    if form is None:
+    """Outside the language prefix: answers in the language of the page the form was on."""
+    language = _page_language(request.POST.get("langue_page")) or translation.get_language()
+    index = index_for_language(language)
+    if index is not None:
+        language = index.locale.language_code
+    with translation.override(language or settings.LANGUAGE_CODE):
+        if request.method == "GET":
+            return HttpResponseRedirect(f"{index.url}#inscription" if index else "/")
+        form, status = handle_subscription(request)
+        if form is None:
+            if index is None:
+                return render(request, "newsletter/message.html", {"title": _("Vérifiez votre messagerie")}, status=200)
+            return HttpResponseRedirect(_thanks_url(index), status=303)
         if index is None:
-            return render(request, "newsletter/message.html", {"title": _("Vérifiez votre messagerie")}, status=200)
-        return HttpResponseRedirect(_thanks_url(index), status=303)
-    if index is None:
-        return render(request, "newsletter/subscribe.html", {"form": form}, status=status)
-    return render_archive(request, index, form, status)
+            return render(request, "newsletter/subscribe.html", {"form": form}, status=status)
+        return render_archive(request, index, form, status)
+
+
+def _page_language(value):
+    codes = {code for code, _name in settings.LANGUAGES}
+    value = (value or "")[:5].split("-")[0]
+    return value if value in codes else None
 
 
 def _message(request, title, text, status, language=None, extra=None):
@@ -188,4 +202,6 @@ def unsubscribe(request, token):
                 subscriber.refresh_from_db()
             done = "resubscribed"
         context = {"subscriber": subscriber, "form": form, "done": done, "token": token}
+    # In the subscriber's language, the one they may just have chosen included.
+    with translation.override(subscriber.language or settings.LANGUAGE_CODE):
         return render(request, "newsletter/unsubscribe.html", context, status=status)

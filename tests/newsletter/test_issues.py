@@ -130,9 +130,9 @@ def _request(client):
     return request
 
 
-def test_draft_newsletter_prepares_next_month_from_what_was_published_since(archive, site_content, time_machine):
+def test_draft_newsletter_prepares_the_month_from_what_was_published_since(archive, site_content, time_machine):
     NewsletterIssuePageFactory(parent=archive, slug="2026-10", issue_date=datetime.date(2026, 10, 1))
-    time_machine.move_to(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC), tick=False)
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 6, tzinfo=datetime.UTC), tick=False)
     call_command("draft_newsletter", verbosity=0)
     draft = NewsletterIssuePage.objects.get(slug="2026-12")
     assert not draft.live and draft.issue_date == datetime.date(2026, 12, 1)
@@ -141,7 +141,7 @@ def test_draft_newsletter_prepares_next_month_from_what_was_published_since(arch
     assert [page.pk for page in projects.value["projects"]] == [site_content["new"].pk]
     assert {block.block_type for block in draft.body} >= {"new_resources", "upcoming_events"}
 
-    call_command("draft_newsletter", verbosity=0)
+    call_command("draft_newsletter", verbosity=0)  # December exists: January is drafted, December stays one
     assert NewsletterIssuePage.objects.filter(issue_date=datetime.date(2026, 12, 1)).count() == 1
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from newsletter.models import Subscriber, SubscriberStatus
 
@@ -126,6 +127,8 @@ def test_a_person_who_left_can_come_back_through_a_new_confirmation(client, arch
     client.post(confirmation_link(mail.outbox[-1].body))
     subscriber = Subscriber.objects.get()
     client.post(f"/newsletter/desabonnement/{subscriber.token}/", {"List-Unsubscribe": "One-Click"})
+    # The next day (one confirmation email per address per day).
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now() - datetime.timedelta(days=1))
     client.post("/newsletter/inscription/", form_data())
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED  # until the new link is followed

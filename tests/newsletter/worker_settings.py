@@ -16,5 +16,7 @@ EMAIL_USE_SSL = False
 SITE_BASE_URL = "https://centralites.example"
 NEWSLETTER_MAX_PER_SECOND = float(os.environ.get("NEWSLETTER_TEST_RATE", "20"))
 NEWSLETTER_BATCH_SIZE = 5
-NEWSLETTER_SENDING_TIMEOUT = 1
+# Resuming must not depend on claims going stale: the production timeout, and the reclaimer's default round.
+NEWSLETTER_SENDING_TIMEOUT = 600
+NEWSLETTER_RECLAIM_INTERVAL = 10
 NEWSLETTER_RETRY_DELAY = 0.2

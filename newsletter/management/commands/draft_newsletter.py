@@ -4,7 +4,10 @@ from newsletter.drafting import draft_next_issue
 
 
 class Command(BaseCommand):
-    help = "Creates next month's issue as a draft, from what was published since the last issue."
+    help = (
+        "Creates the current month's issue as a draft (next month's once the current month has one), from what "
+        "was published since the last issue."
+    )
 
     def handle(self, *args, **options):
         try:
