@@ -87,7 +87,7 @@ class Facet:
     def condition(self, values):
         if not values:
             return Q()
-        if self.ranges:
+        if self.ranges or not self.lookup:
             condition = Q()
             for value in values:
                 condition |= self.ranges[value]
@@ -95,7 +95,7 @@ class Facet:
         return Q(**{f"{self.lookup}__in": values})
 
     def counts(self, queryset, offered):
-        if self.ranges:
+        if self.ranges or not self.lookup:  # a computed facet, possibly with no value yet (an empty agenda)
             return self.range_counts_query(queryset, offered)
         rows = queryset.values(self.lookup).annotate(n=Count("pk", distinct=True)).order_by()
         return {str(row[self.lookup]): row["n"] for row in rows if row[self.lookup] is not None}
