@@ -29,3 +29,6 @@ class EventsConfig(AppConfig):
         # Not restricted to this app's signal: the permissions it grants are created by other apps'
         # post_migrate handlers, so it runs (idempotently) after each app and the last run sees them all.
         post_migrate.connect(ensure_organisers_group, dispatch_uid="events-organisers-group")
+        from events import signals
+
+        signals.connect()

@@ -13,10 +13,16 @@ YES, NO = "oui", "non"
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
+    """The French page's sessions (they hold the seats), labelled with `titles` (translation_key → title
+    in the page's language) when the form is shown on a translation."""
+
     widget = forms.CheckboxSelectMultiple
+    titles = None
 
     def label_from_instance(self, session):
         left = session.seats_left()
+        if self.titles and session.translation_key in self.titles:
+            session.title = self.titles[session.translation_key]
         label = str(session)
         if left is not None:
             label += " — " + (_("complet") if left == 0 else _("%(n)s place(s) libre(s)") % {"n": left})
@@ -41,10 +47,13 @@ def clean_session_choice(sessions):
 
 
 class SessionsMixin:
-    def add_sessions_field(self, event, required):
+    def add_sessions_field(self, event, required, display=None):
         # `has_sessions` comes with an event routed by its agenda (EventPageManager.routed_child).
         sessions = event.ordered_sessions()
-        if event.has_sessions if hasattr(event, "has_sessions") else sessions.exists():
+        has_sessions = getattr(event, "has_sessions", None)
+        if display is not None and display.pk != event.pk:
+            has_sessions = None
+        if has_sessions if has_sessions is not None else sessions.exists():
             self.fields["sessions"] = SessionChoiceField(
                 queryset=sessions,
                 label=_("Sessions"),
@@ -56,6 +65,8 @@ class SessionsMixin:
                     "invalid_pk_value": _("Cette session n'existe pas."),
                 },
             )
+            if display is not None and display.pk != event.pk:
+                self.fields["sessions"].titles = dict(display.sessions.values_list("translation_key", "title"))
 
     def clean_sessions(self):
         return clean_session_choice(list(self.cleaned_data.get("sessions") or []))
@@ -91,27 +102,33 @@ class RegistrationForm(SessionsMixin, HoneypotMixin, DsfrBaseForm):
 
     field_order = ["first_name", "last_name", "email", "organisation", "role", "commune", "sessions"]
 
-    def __init__(self, *args, event, user=None, **kwargs):
+    def __init__(self, *args, event, user=None, display=None, **kwargs):
+        """`event`: the French page (seats, sessions, questions' keys and values); `display`: the page the
+        visitor reads (an English translation gives the labels). A logged-in member's defaults come in
+        `initial` (see views._profile_initial)."""
         super().__init__(*args, **kwargs)
         self.event = event
-        self.add_sessions_field(event, required=True)
+        self.add_sessions_field(event, required=True, display=display)
         self.questions = list(event.questions.all()) if getattr(event, "has_questions", True) else []
+        translated = {}
+        if display is not None and display.pk != event.pk and self.questions:
+            translated = {q.translation_key: q for q in display.questions.all()}
         for question in self.questions:
-            self.fields[f"q_{question.key}"] = self._question_field(question)
+            self.fields[f"q_{question.key}"] = self._question_field(question, translated.get(question.translation_key))
         # The consent box comes last, just before the button.
         self.order_fields([*self.field_order, *[f"q_{q.key}" for q in self.questions], "accessibility_needs"])
-        if user is not None and user.is_authenticated:
-            self.fields["email"].initial = user.email
-            self.fields["first_name"].initial = user.first_name
-            self.fields["last_name"].initial = user.last_name
 
     @staticmethod
-    def _question_field(question):
-        common = {"label": question.label, "help_text": question.help_text, "required": False}
+    def _question_field(question, translation=None):
+        shown = translation or question
+        common = {"label": shown.label, "help_text": shown.help_text, "required": False}
         if question.kind == QuestionKind.LONG:
             return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
         if question.kind == QuestionKind.CHOICE:
-            choices = [("", "—")] + [(c, c) for c in question.choice_list()]
+            values, labels = question.choice_list(), shown.choice_list()
+            if len(labels) != len(values):
+                labels = values  # a translation that does not list the same choices: the French ones
+            choices = [("", "—")] + list(zip(values, labels, strict=True))
             return forms.ChoiceField(choices=choices, **common)
         if question.kind == QuestionKind.YES_NO:
             return forms.ChoiceField(choices=[(YES, _("Oui")), (NO, _("Non"))], widget=forms.RadioSelect, **common)
@@ -164,9 +181,9 @@ class RegistrationForm(SessionsMixin, HoneypotMixin, DsfrBaseForm):
 
 
 class SessionChangeForm(SessionsMixin, DsfrBaseForm):
-    def __init__(self, *args, registration, **kwargs):
+    def __init__(self, *args, registration, display=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_sessions_field(registration.event, required=True)
+        self.add_sessions_field(registration.event, required=True, display=display)
         if "sessions" in self.fields and not self.is_bound:
             self.fields["sessions"].initial = list(registration.sessions.values_list("pk", flat=True))
 

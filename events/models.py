@@ -24,14 +24,29 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from events.blocks import AgendaBlock
 from hub.blocks import BaseStreamBlock
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-RESERVED_SLUGS = {"inscription", "calendrier"}
+# The agenda's own sub-routes (French, and the English names of the registration routes).
+RESERVED_SLUGS = {"inscription", "registration", "calendrier", "compte"}
+REGISTRATION_ROUTES = {"fr": "inscription", "en": "registration"}
+
+
+def registration_route(language=None):
+    """The sub-route of registrations in `language`: `inscription` in French, `registration` in English."""
+    from django.utils.translation import get_language
+
+    return REGISTRATION_ROUTES.get((language or get_language() or "fr")[:2], "inscription")
+
+
+def _synchronized(*names):
+    """Fields copied from the source page as they are and not offered for translation (no raw ids)."""
+    return [SynchronizedField(name, overridable=False) for name in names]
 
 
 class EventType(models.TextChoices):
@@ -97,11 +112,26 @@ class EventIndexPage(RoutablePageMixin, Page):
 
         return views.calendar_feed(request, self)
 
-    @path("inscription/<str:token>/")
+    @path("inscription/<str:token>/", name="registration")
+    @path("registration/<str:token>/", name="registration_en")
     def registration(self, request, token):
         from events import views
 
         return views.registration_detail(request, self, token)
+
+    @path("inscription/<str:token>/calendrier.ics", name="registration_ics")
+    @path("registration/<str:token>/calendar.ics", name="registration_ics_en")
+    def registration_calendar(self, request, token):
+        from events import views
+
+        return views.registration_ics(request, self, token)
+
+    @path("inscription/<str:token>/annuler/", name="registration_cancel")
+    @path("registration/<str:token>/cancel/", name="registration_cancel_en")
+    def registration_cancel(self, request, token):
+        from events import views
+
+        return views.registration_cancel(request, self, token)
 
 
 class EventPageManager(PageManager):
@@ -245,6 +275,34 @@ class EventPage(RoutablePageMixin, Page):
         ]
     )
 
+    # wagtail-localize: every text a reader sees is offered for translation (title, summary, body,
+    # programme, venue, and the speakers', sessions', questions' and documents' texts); the facts are
+    # copied from the French page on each sync, never retranslated, and none is shown as a raw id.
+    override_translatable_fields = [
+        TranslatableField("venue"),
+        TranslatableField("speakers"),
+        TranslatableField("sessions"),
+        TranslatableField("questions"),
+        TranslatableField("documents"),
+        *_synchronized(
+            "event_type",
+            "format",
+            "start",
+            "end",
+            "address",
+            "commune",
+            "online_url",
+            "audience",
+            "registration_enabled",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "approval_required",
+            "waitlist_enabled",
+            "organiser_email",
+        ),
+    ]
+
     objects = EventPageManager()
 
     class Meta:
@@ -275,7 +333,8 @@ class EventPage(RoutablePageMixin, Page):
 
         return views.event_detail(request, self)
 
-    @path("inscription/")
+    @path("inscription/", name="register")
+    @path("registration/", name="register_en")
     def register(self, request):
         from events import views
 
@@ -302,6 +361,45 @@ class EventPage(RoutablePageMixin, Page):
         """Stable iCalendar UID: the page id never changes, even when the title or slug does."""
         domain = urlparse(settings.SITE_BASE_URL).hostname or "centralites.localhost"
         return f"event-{self.pk}@{domain}"
+
+    # Languages -------------------------------------------------------------------------------------
+    def source_event(self):
+        """The event registrations belong to: the page in the default language (French). An English
+        translation shares its seats, sessions and registrations."""
+        default = settings.LANGUAGE_CODE[:2]
+        if self.locale.language_code == default:
+            return self
+        source = EventPage.objects.filter(translation_key=self.translation_key, locale__language_code=default).first()
+        return source or self
+
+    def in_language(self, language=None):
+        """The live translation of this event in `language` (the current one by default), or this page."""
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "fr")[:2]
+        if self.locale.language_code == language:
+            return self
+        translation = (
+            EventPage.objects.live()
+            .filter(translation_key=self.translation_key, locale__language_code=language)
+            .first()
+        )
+        return translation or self
+
+    def absolute_url(self, language=None):
+        """The page's address from SITE_BASE_URL (never from the Site record), in `language` if translated."""
+        page = self.in_language(language) if language else self
+        parts = page.get_url_parts()
+        return settings.SITE_BASE_URL.rstrip("/") + (parts[2] if parts else "/")
+
+    def registration_path(self):
+        """The registration form: `…/inscription/` for a French page, `…/registration/` for an English one."""
+        return f"{self.url or ''}{registration_route(self.locale.language_code)}/"
+
+    def session_titles(self, language=None):
+        """translation_key → the session's title in `language` (for labels; seats stay with the source)."""
+        page = self.in_language(language)
+        return dict(page.sessions.values_list("translation_key", "title"))
 
     @property
     def members_only(self):
@@ -368,7 +466,7 @@ class EventPage(RoutablePageMixin, Page):
 
     def json_ld(self, request=None):
         """schema.org Event, with the place or a virtual location (the page, never the private link)."""
-        url = self.full_url or ""
+        url = self.absolute_url()
         locations = []
         if self.is_in_person:
             locations.append(
@@ -420,7 +518,10 @@ class SessionKind(models.TextChoices):
     OTHER = "autre", _("autre")
 
 
-class EventSession(Orderable):
+class EventSession(TranslatableMixin, Orderable):
+    """A session of an event. Registrations always point to the French page's sessions (the seats); an
+    English page's sessions are their translations (same translation_key), used for their labels."""
+
     event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("intitulé"), max_length=200)
     kind = models.CharField(
@@ -438,8 +539,10 @@ class EventSession(Orderable):
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("room")]),
         FieldPanel("description"),
     ]
+    override_translatable_fields = _synchronized("kind", "start", "end", "capacity")
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 
@@ -471,7 +574,7 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes-no", _("oui / non")
 
 
-class EventQuestion(Orderable):
+class EventQuestion(TranslatableMixin, Orderable):
     """A question the organiser adds to one event's registration form, optionally asked only after an answer."""
 
     event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="questions")
@@ -499,8 +602,12 @@ class EventQuestion(Orderable):
         FieldPanel("help_text"),
         FieldRowPanel([FieldPanel("condition_key"), FieldPanel("condition_value")], heading=_("Condition")),
     ]
+    # Answers are stored under the key and, for lists, the French choice: a translated list keeps the
+    # same order, so its labels map to the French values (see RegistrationForm).
+    override_translatable_fields = _synchronized("key", "kind", "required", "condition_key", "condition_value")
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 
@@ -519,25 +626,31 @@ class EventQuestion(Orderable):
         return [line.strip() for line in (self.choices or "").splitlines() if line.strip()]
 
 
-class EventSpeaker(Orderable):
+class EventSpeaker(TranslatableMixin, Orderable):
     event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(_("nom"), max_length=150)
     role = models.CharField(_("fonction"), max_length=200, blank=True)
     organisation = models.CharField(_("structure"), max_length=200, blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = _synchronized("name")
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
         verbose_name = _("intervenant·e")
         verbose_name_plural = _("intervenant·es")
 
 
-class EventDocument(Orderable):
+class EventDocument(TranslatableMixin, Orderable):
     event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="documents")
     document = models.ForeignKey(
         "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
     )
     title = models.CharField(_("titre affiché"), max_length=200, blank=True)
 
-    class Meta(Orderable.Meta):
+    override_translatable_fields = _synchronized("document")
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 
@@ -597,6 +710,9 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("pointé·e à"), null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Grows with every change the attendee's calendar must take (sessions changed, cancelled): the
+    # .ics attached to the emails carries it in SEQUENCE, so calendar apps replace what they have.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("inscription")
@@ -627,12 +743,24 @@ class Registration(models.Model):
         return self.status in self.HOLDING
 
     def private_path(self, language=None):
-        """The attendee's own page: `/fr/evenements/inscription/<token>/`."""
+        """The attendee's own page: `/fr/evenements/inscription/<token>/`, `/en/events/registration/<token>/`."""
         index = self.event.get_parent().specific
         language = language or self.language or "fr"
         localized = index.get_translation_or_none(_locale(language)) if language != index.locale.language_code else None
-        base = (localized or index).url or ""
-        return f"{base}inscription/{self.token}/"
+        page = localized if localized is not None and localized.live else index
+        parts = page.get_url_parts()
+        base = parts[2] if parts else "/"
+        return f"{base}{registration_route(page.locale.language_code)}/{self.token}/"
+
+    def calendar_path(self, language=None):
+        """The attendee's own .ics (their sessions' times)."""
+        path = self.private_path(language)
+        return path + ("calendar.ics" if f"/{REGISTRATION_ROUTES['en']}/" in path else "calendrier.ics")
+
+    def cancel_path(self, language=None):
+        """The confirmation step of a cancellation, below the private page."""
+        path = self.private_path(language)
+        return path + ("cancel/" if f"/{REGISTRATION_ROUTES['en']}/" in path else "annuler/")
 
     def private_url(self, language=None):
         return settings.SITE_BASE_URL.rstrip("/") + self.private_path(language)

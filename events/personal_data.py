@@ -34,7 +34,7 @@ def export_for(user):
             {
                 "evenement": registration.event.title,
                 "date": registration.event.start.isoformat(),
-                "adresse_page": registration.event.full_url or "",
+                "adresse_page": registration.event.absolute_url(registration.language or "fr"),
                 "statut": registration.status,
                 "prenom": registration.first_name,
                 "nom": registration.last_name,
@@ -54,8 +54,23 @@ def export_for(user):
 
 
 def anonymise(queryset, now=None):
-    """Blanks names, addresses, answers and needs; keeps status and sessions so the counts stay right."""
-    return queryset.filter(anonymised_at=None).update(**BLANKED, anonymised_at=now or timezone.now())
+    """Blanks names, addresses, answers and needs; keeps status and sessions so the counts stay right.
+
+    First, registrations to events still to come are cancelled (their seats go to the waiting list, in
+    order), and requests still pending or waiting of past events are closed: nobody anonymous is left
+    for an organiser to accept or promote. No email leaves: the address is blank by the time the
+    cancellation's task runs."""
+    from events.models import CancelReason, Registration, RegistrationStatus
+    from events.registration import cancel
+
+    now = now or timezone.now()
+    queryset = queryset.filter(anonymised_at=None)
+    for registration in queryset.filter(status__in=Registration.ACTIVE, event__start__gt=now).order_by("pk"):
+        cancel(registration, reason=CancelReason.ATTENDEE)
+    queryset.filter(status__in=[RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED]).update(
+        status=RegistrationStatus.CANCELLED, cancel_reason=CancelReason.ATTENDEE, cancelled_at=now
+    )
+    return queryset.update(**BLANKED, anonymised_at=now)
 
 
 def retention_months():

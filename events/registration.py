@@ -223,7 +223,10 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     now = now or timezone.now()
     email = data["email"].strip().lower()
     session_ids = sorted({s.pk for s in sessions})
-    if not session_ids and not event.approval_required:
+    # The short way only when nobody waits: a newcomer never takes a seat someone is waiting for (the
+    # general way promotes the waiting list first, under the lock).
+    nobody_waits = not Registration.objects.filter(event_id=event.pk, status=S.WAITLISTED).exists()
+    if not session_ids and not event.approval_required and nobody_waits:
         try:
             registration = _register_new(event, data, email, user, language, now)
         except IntegrityError:
@@ -244,7 +247,10 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
                     return existing, False
             if not event.window_open(now):
                 raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
+            fill_from_waitlist(event)  # whoever waits is served first (first come, first served)
             event_ok, full = room_for(event, session_ids)
+            if event_ok and not full and not event.approval_required and _blocked_by_waitlist(event, session_ids):
+                event_ok = False  # the free seat is one a waiting person needs
             if event.approval_required:
                 status = S.PENDING
                 if not event_ok and not event.waitlist_enabled:
@@ -271,6 +277,10 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
             if session_ids or existing is not None:
                 registration.sessions.set(session_ids)
             notify(registration, {S.CONFIRMED: "confirmation", S.WAITLISTED: "waitlist", S.PENDING: "pending"}[status])
+            if status == S.PENDING:
+                from events.tasks import send_pending_to_organisers
+
+                _after_commit(send_pending_to_organisers, registration.pk)
             return registration, True
     except IntegrityError:
         # Only reachable without the lock: a concurrent request for the same address won the insert.
@@ -295,10 +305,40 @@ def promote_next(event):
 
 
 def fill_from_waitlist(event):
+    """Promotes waitlisted people in order while seats are free (caller holds the lock)."""
     promoted = []
     while (candidate := promote_next(event)) is not None:
         promoted.append(candidate)
     return promoted
+
+
+def _blocked_by_waitlist(event, session_ids, exclude=None):
+    """Whether a seat for one more person (in `session_ids`) would be one that a waiting person needs:
+    the event's free seats are no more than the people waiting, or one of those sessions is wanted by
+    someone waiting. (Called after fill_from_waitlist: whoever waits does not fit right now.)"""
+    waiting = event.registrations.filter(status=S.WAITLISTED)
+    if exclude is not None:
+        waiting = waiting.exclude(pk=exclude)
+    count = waiting.count()
+    if not count:
+        return False
+    if event.capacity is not None and event.capacity - seats_taken(event.pk, exclude) <= count:
+        return True
+    return Registration.sessions.through.objects.filter(
+        registration__in=waiting, eventsession_id__in=session_ids, eventsession__capacity__isnull=False
+    ).exists()
+
+
+def promote_waitlisted(event):
+    """Gives every free seat of `event` (or of its sessions) to the waiting list, first come, first
+    served, and emails each person promoted; returns them. Call it after anything that may free a
+    seat: a capacity raised, a registration refused, deleted or cancelled (the functions of this module
+    already do). Safe to call at any time; runs in its own transaction under the event's lock."""
+    event_id = getattr(event, "pk", event)
+    with transaction.atomic():
+        if not EventPage.objects.filter(pk=event_id).exists():
+            return []
+        return fill_from_waitlist(lock_event(event_id))
 
 
 def _confirm(registration, notice):
@@ -320,13 +360,13 @@ def cancel(registration, reason=CancelReason.ATTENDEE):
     event, registration = _locked(registration)
     if not registration.is_active:
         return []
-    had_seat = registration.holds_seat
     registration.status = S.CANCELLED
     registration.cancel_reason = reason
     registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    registration.calendar_sequence += 1  # the cancellation's .ics replaces the confirmation's
+    registration.save(update_fields=["status", "cancel_reason", "cancelled_at", "calendar_sequence", "updated_at"])
     notify(registration, "refusal" if reason == CancelReason.REFUSED else "cancellation")
-    return fill_from_waitlist(event) if had_seat else []
+    return fill_from_waitlist(event)
 
 
 @transaction.atomic
@@ -335,7 +375,9 @@ def approve(registration):
     event, registration = _locked(registration)
     if registration.status != S.PENDING:
         raise RegistrationError(_("Cette inscription n'est pas en attente de validation."))
-    if _fits(event, registration):
+    fill_from_waitlist(event)  # accepted people wait behind those already on the waiting list
+    sessions = list(registration.sessions.values_list("pk", flat=True))
+    if _fits(event, registration) and not _blocked_by_waitlist(event, sessions, exclude=registration.pk):
         _confirm(registration, "approval")
     elif event.waitlist_enabled:
         registration.status = S.WAITLISTED
@@ -377,8 +419,17 @@ def change_sessions(registration, sessions):
         _event_ok, full = room_for(event, added, exclude=registration.pk)
         if full:
             raise RegistrationError(_full_sessions_message(full), field="sessions")
+    if set(new_ids) == old_ids:
+        return registration
     registration.sessions.set(new_ids)
-    if registration.holds_seat and old_ids - set(new_ids):
+    registration.calendar_sequence += 1
+    registration.save(update_fields=["calendar_sequence", "updated_at"])
+    dropped = sorted(old_ids - set(new_ids))
+    from events.tasks import send_registration_notice
+
+    kind = f"sessions-{registration.calendar_sequence}"
+    _after_commit(send_registration_notice, registration.pk, kind, dropped)
+    if registration.holds_seat and dropped:
         fill_from_waitlist(event)
     return registration
 

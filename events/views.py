@@ -63,20 +63,61 @@ def _own_registration(request, event):
 
 
 def event_detail(request, event):
+    """An event in its language; seats and registrations are those of the French page (see source_event)."""
+    source = event.source_event()
     context = event.get_context(request)
     context.update(
-        registration_state=event.registration_state(),
-        seats_left=event.seats_left(),
-        own_registration=_own_registration(request, event),
+        registration_state=source.registration_state(),
+        seats_left=source.seats_left(),
+        own_registration=_own_registration(request, source),
         sessions=list(event.ordered_sessions()) if getattr(event, "has_sessions", True) else [],
         json_ld=json_ld_script(event.json_ld(request)),
         is_past=event.is_past(),
+        registration_path=event.registration_path(),
     )
     return TemplateResponse(request, event.get_template(request), context)
 
 
+def resends_per_day():
+    """How many times a day one address may be sent its private link again (settings, default 3)."""
+    return int(getattr(settings, "EVENTS_LINK_RESENDS_PER_DAY", 3))
+
+
+def _resend_allowed(request, email):
+    limit = resends_per_day()
+    if limit <= 0:
+        return False
+    return not over_limit(request, "event-link-resend", f"{limit}/d", key=lambda _group, _request: email)
+
+
+def _profile_initial(user):
+    """The registration form's defaults for a logged-in member: their account and directory profile."""
+    if user is None or not user.is_authenticated:
+        return {}
+    initial = {"email": user.email, "first_name": user.first_name, "last_name": user.last_name}
+    member = getattr(user, "member", None) if hasattr(user, "member") else None
+    if member is not None:
+        for field in ("first_name", "last_name"):
+            initial[field] = initial[field] or getattr(member, field, "") or ""
+        organisation = getattr(member, "organisation", None)
+        name = getattr(organisation, "name", None) or getattr(member, "organisation_name", "") or ""
+        if name:
+            initial["organisation"] = name
+        if getattr(member, "job_title", ""):
+            initial["role"] = member.job_title
+        commune = getattr(member, "commune", None)
+        if commune is not None and getattr(commune, "insee_code", None):
+            initial["commune"] = commune.insee_code
+    return {key: value for key, value in initial.items() if value}
+
+
 def register(request, event):
-    if event.members_only and not is_member(request.user):
+    """The registration form of `event` (French or English page); the registration itself belongs to the
+    French page. Whether the address was already registered or not, the visitor is told the same thing:
+    check your inbox (the owner of an address already registered is sent their private link, at most
+    EVENTS_LINK_RESENDS_PER_DAY times a day)."""
+    source = event.source_event()
+    if source.members_only and not is_member(request.user):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         response = TemplateResponse(
@@ -88,8 +129,9 @@ def register(request, event):
         return HttpResponseNotAllowed(["GET", "POST"])
     context = {"page": event, "self": event}
     status = 200
+    form_options = {"event": source, "user": request.user, "display": event}
     if request.method == "POST":
-        form = RegistrationForm(request.POST, event=event, user=request.user)
+        form = RegistrationForm(request.POST, **form_options)
         rate = getattr(settings, "EVENTS_REGISTRATION_RATE", "10/m")  # None turns the limit off (benchmarks)
         if rate and over_limit(request, "event-registration", rate):
             form.is_valid()
@@ -98,39 +140,30 @@ def register(request, event):
         elif form.is_valid():
             try:
                 registration, created = seats.register(
-                    event,
+                    source,
                     form.person_data(),
                     sessions=form.cleaned_data.get("sessions") or [],
                     user=request.user,
-                    language=get_language() or "fr",
+                    language=(get_language() or "fr")[:2],
                 )
             except seats.RegistrationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
-                context["registration_state"] = event.registration_state()
             else:
-                if created:
-                    return redirect(f"{_private_path(request, event, registration)}?nouvelle=1")
-                from events.tasks import send_private_link
+                if not created and _resend_allowed(request, registration.email):
+                    from events.tasks import send_private_link
 
-                send_private_link.enqueue(registration.pk)
-                context["already"] = registration
+                    send_private_link.enqueue(registration.pk)
+                return redirect(f"{event.registration_path()}?envoyee=1")
     else:
-        form = RegistrationForm(event=event, user=request.user)
+        form = RegistrationForm(initial=_profile_initial(request.user), **form_options)
     context["form"] = form
-    context.setdefault("registration_state", event.registration_state())
+    context["sent"] = request.method == "GET" and request.GET.get("envoyee") == "1"
+    context["registration_state"] = source.registration_state()
     response = TemplateResponse(request, "pages/event_registration.html", context, status=status)
     return _private(response)
 
 
-def _private_path(request, event, registration):
-    """The private link under the agenda the visitor is on; cheap when it is the event's own agenda."""
-    event_url = event.get_url(request) or ""
-    if event_url.startswith(f"/{get_language()}/") and event_url.endswith(f"/{event.slug}/"):
-        return f"{event_url[: -len(event.slug) - 1]}inscription/{registration.token}/"
-    return registration.private_path(get_language())
-
-
-def registration_detail(request, index_page, token):
+def _registration_by_token(token):
     from events.models import Registration
 
     registration = (
@@ -141,18 +174,43 @@ def registration_detail(request, index_page, token):
     )
     if registration is None:
         raise Http404
+    return registration
+
+
+def _detail_context(request, index_page, registration):
+    language = (get_language() or "fr")[:2]
     event = registration.event
+    display = event.in_language(language)
+    from events.tasks import display_sessions
+
+    return {
+        **index_page.get_context(request),
+        "page": index_page,
+        "self": index_page,
+        "registration": registration,
+        "event": display,
+        "source_event": event,
+        "sessions": display_sessions(registration, display),
+        "private_path": registration.private_path(language),
+        "cancel_path": registration.cancel_path(language),
+    }
+
+
+def registration_detail(request, index_page, token):
+    registration = _registration_by_token(token)
+    event = registration.event
+    language = (get_language() or "fr")[:2]
     here = request.path
     session_form = None
     error = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "cancel":
-            if registration.is_active:
-                seats.cancel(registration)
-            return redirect(f"{here}?annulee=1")
+        if action == "cancel":  # the confirmation step is a page of its own (see registration_cancel)
+            return redirect(registration.cancel_path(language))
         if action == "sessions":
-            session_form = SessionChangeForm(request.POST, registration=registration)
+            session_form = SessionChangeForm(
+                request.POST, registration=registration, display=event.in_language(language)
+            )
             if session_form.is_valid():
                 try:
                     seats.change_sessions(registration, session_form.cleaned_data.get("sessions") or [])
@@ -163,18 +221,15 @@ def registration_detail(request, index_page, token):
         else:
             error = _("Action inconnue.")
     if session_form is None and registration.is_active and event.sessions.exists():
-        session_form = SessionChangeForm(registration=registration)
+        session_form = SessionChangeForm(registration=registration, display=event.in_language(language))
     registration.refresh_from_db()
-    context = index_page.get_context(request)
+    context = _detail_context(request, index_page, registration)
     context.update(
-        page=index_page,
-        self=index_page,
-        registration=registration,
-        event=event,
-        sessions=list(registration.sessions.order_by("start", "pk")),
         session_form=session_form if registration.is_active and not event.is_past() else None,
         show_online_link=bool(event.online_url) and registration.holds_seat,
         can_cancel=registration.is_active and not event.is_past(),
+        show_calendar=registration.is_active,
+        waitlist_position=waitlist_position(registration),
         error=error,
         created=request.GET.get("nouvelle") == "1",
         cancelled=request.GET.get("annulee") == "1",
@@ -182,6 +237,38 @@ def registration_detail(request, index_page, token):
     )
     status = 400 if (session_form is not None and session_form.errors) or error else 200
     return _private(TemplateResponse(request, "pages/event_registration_detail.html", context, status=status))
+
+
+def waitlist_position(registration):
+    """1 for the first person waiting, and so on (the order in which seats are given); None otherwise."""
+    from django.db.models import Q
+
+    if registration.status != "waitlisted":
+        return None
+    mine = (registration.waitlisted_at, registration.pk)
+    ahead = registration.event.registrations.filter(status="waitlisted")
+    if mine[0] is None:
+        ahead = ahead.filter(Q(waitlisted_at__isnull=False) | Q(pk__lt=registration.pk))
+    else:
+        ahead = ahead.filter(Q(waitlisted_at__lt=mine[0]) | Q(waitlisted_at=mine[0], pk__lt=registration.pk))
+    return ahead.count() + 1
+
+
+def registration_cancel(request, index_page, token):
+    """The confirmation step of a cancellation: GET asks, POST cancels and goes back to the private page."""
+    registration = _registration_by_token(token)
+    language = (get_language() or "fr")[:2]
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if not registration.is_active or registration.event.is_past():
+        return redirect(registration.private_path(language))
+    if request.method == "POST":
+        if request.POST.get("confirm") == "oui":
+            seats.cancel(registration)
+            return redirect(f"{registration.private_path(language)}?annulee=1")
+        return redirect(registration.private_path(language))
+    context = _detail_context(request, index_page, registration)
+    return _private(TemplateResponse(request, "pages/event_registration_cancel.html", context))
 
 
 def _upcoming_pages(index_page):
@@ -211,7 +298,21 @@ def event_ics(request, event):
     return ics_response(calendar_bytes([event]), "evenement.ics")
 
 
-def registration_route(request, slug):
+def registration_ics(request, index_page, token):
+    """The attendee's own calendar entries (their sessions' times); none once cancelled."""
+    registration = _registration_by_token(token)
+    if not registration.is_active:
+        raise Http404
+    from events.ics import registration_calendar
+    from events.tasks import display_sessions
+
+    display = registration.event.in_language(get_language())
+    sessions = display_sessions(registration, display)
+    content = registration_calendar(registration, sessions=sessions, display=display)
+    return _private(ics_response(content, "inscription.ics"))
+
+
+def registration_route(request, slug, route="inscription"):
     """See events/urls.py: the registration form of `slug`, routed from its agenda without the tree walk."""
     from django.utils.translation import get_language
     from wagtail import hooks
@@ -233,7 +334,7 @@ def registration_route(request, slug):
         )
         if agenda is not None:
             try:
-                route_result = agenda.route(request, [slug, "inscription"])
+                route_result = agenda.route(request, [slug, route])
             except Http404:
                 route_result = None
     if route_result is None:

@@ -1,5 +1,5 @@
-"""A visitor registers in Chromium, gets the confirmation by SMTP, cancels from the private link;
-the person on the waiting list is promoted and emailed."""
+"""A visitor registers in Chromium, gets the confirmation by SMTP, cancels from the private link (after
+confirming); the person on the waiting list is promoted and emailed."""
 
 import re
 
@@ -34,8 +34,8 @@ def test_register_cancel_and_promotion(browser_page, live_server, core_site, abb
     page.fill("#id_commune", "80001")
     page.check("#id_consent", force=True)
     page.get_by_role("button", name="M'inscrire").click()
-    page.wait_for_url(re.compile(r"/fr/evenements/inscription/[\w-]+/\?nouvelle=1$"))
-    assert "Confirmée" in page.inner_text("main")
+    page.wait_for_url(re.compile(r"/fr/evenements/atelier-commerce/inscription/\?envoyee=1$"))
+    assert "Vérifiez votre messagerie" in page.inner_text("main")
 
     [confirmation] = smtp_inbox.wait_for("sacha.leroy@mairie.example.fr")
     assert "confirmée" in str(confirmation["Subject"])
@@ -48,9 +48,14 @@ def test_register_cancel_and_promotion(browser_page, live_server, core_site, abb
     )
 
     page.goto(f"{live_server.url}{link}")
-    page.get_by_role("button", name="Annuler mon inscription").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Inscription confirmée"
+    page.get_by_role("link", name="Annuler mon inscription").click()
+    page.wait_for_url(re.compile(r"/annuler/$"))
+    assert Registration.objects.get(email="sacha.leroy@mairie.example.fr").status == "confirmed"
+    page.get_by_role("button", name="Oui, annuler mon inscription").click()
     page.wait_for_url(re.compile(r"\?annulee=1$"))
-    assert "Annulée" in page.inner_text("main")
+    assert page.get_by_role("heading", level=1).inner_text() == "Inscription annulée"
+    assert page.get_by_role("link", name="Ajouter à mon agenda").count() == 0
 
     [promotion] = smtp_inbox.wait_for("attente@example.fr")
     assert "Une place s'est libérée" in " ".join(str(promotion["Subject"]).split())

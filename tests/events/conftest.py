@@ -1,10 +1,26 @@
 import datetime
+import os
 import socket
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from events.factories import EventIndexPageFactory, EventPageFactory, EventSessionFactory
+
+# Every events test runs on the same day, whatever the machine's clock says: factories and fixtures
+# place events "in 30 days" from it, and month ends or leap days never change what a test sees.
+# EVENTS_TEST_NOW=2027-02-28T23:30 runs them on another day (checked on 2026-12-31 and 2027-02-28).
+FIXED_NOW = datetime.datetime.fromisoformat(os.environ.get("EVENTS_TEST_NOW", "2026-06-15T08:00")).replace(
+    tzinfo=datetime.UTC
+)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """The clock starts at FIXED_NOW and ticks (tests may travel further with time_machine.travel)."""
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -129,3 +145,21 @@ def text(response):
     import html
 
     return html.unescape(response.content.decode())
+
+
+def _only_lists_of_messages():
+    """tests/conftest.py's email check reads `.messages` of every fixture value, and an event page's
+    `messages` is a related manager (EventMessage): keep its reading to real lists of messages."""
+    from tests import conftest as root
+
+    original = getattr(root.smtp_messages_of, "__wrapped__", root.smtp_messages_of)
+
+    def smtp_messages_of(funcargs):
+        kept = {name: value for name, value in funcargs.items() if isinstance(getattr(value, "messages", []), list)}
+        yield from original(kept)
+
+    smtp_messages_of.__wrapped__ = original
+    root.smtp_messages_of = smtp_messages_of
+
+
+_only_lists_of_messages()

@@ -36,7 +36,10 @@ def test_confirmation_arrives_with_html_text_and_an_ics_invitation(
     assert "<mj-" not in html
     assert "Bonjour Camille," in plain and "/fr/evenements/inscription/" in plain
     calendar = Calendar.from_ical(attachments["evenement.ics"].get_content())
-    assert str(calendar.walk("VEVENT")[0]["UID"]) == workshop.uid
+    [entry] = calendar.walk("VEVENT")
+    registration = workshop.registrations.get()
+    assert str(entry["UID"]) == f"registration-{registration.pk}@testserver"
+    assert entry.decoded("DTSTART") == workshop.start and entry.decoded("DTEND") == workshop.end
 
 
 def test_waitlist_notice_then_promotion_email(client, workshop, smtp_inbox, django_capture_on_commit_callbacks):
@@ -71,7 +74,7 @@ def test_english_registrations_link_to_the_english_agenda(agenda, workshop, mail
     build_index(agenda.get_parent())
     registration = RegistrationFactory(event=workshop, language="en")
     send_registration_notice.call(registration.pk, "confirmation")
-    assert f"/en/events/inscription/{registration.token}/" in mailoutbox[0].body
+    assert f"http://testserver/en/events/registration/{registration.token}/" in mailoutbox[0].body
 
 
 def test_reminders_go_once_to_confirmed_people_of_events_starting_soon(make_event, smtp_inbox):

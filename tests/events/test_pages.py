@@ -60,7 +60,7 @@ def agenda_with_events(agenda, abbeville):
 
 
 def titles(response):
-    return re.findall(r'<h3 class="fr-card__title"><a href="[^"]+">([^<]+)</a>', text(response))
+    return re.findall(r'<h3 class="fr-card__title"[^>]*><a href="[^"]+">([^<]+)</a>', text(response))
 
 
 def test_upcoming_list_soonest_first_and_past_list(client, agenda_with_events):

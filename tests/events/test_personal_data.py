@@ -30,10 +30,15 @@ def test_export_lists_the_accounts_registrations_as_json(django_user_model, work
     assert rows[0]["sessions"] == ["Atelier A"] and rows[1]["reponses"] == {"question": "Le stationnement"}
 
 
-def test_erasure_blanks_the_person_but_keeps_the_counts(django_user_model, workshop):
+def test_erasure_blanks_the_person_but_keeps_the_counts_of_past_events(django_user_model, make_event):
+    import datetime
+
+    from django.utils import timezone
+
+    past = make_event(start=timezone.now() - datetime.timedelta(days=10))
     user = django_user_model.objects.create_user("claire", "claire@ville.fr", "mot-de-passe-solide")
-    mine = RegistrationFactory(event=workshop, user=user, accessibility_needs="Fauteuil", answers={"q": "r"})
-    other = RegistrationFactory(event=workshop)
+    mine = RegistrationFactory(event=past, user=user, accessibility_needs="Fauteuil", answers={"q": "r"})
+    other = RegistrationFactory(event=past)
     erase_registrations(user)
     mine.refresh_from_db()
     assert (mine.first_name, mine.last_name, mine.email, mine.accessibility_needs, mine.answers, mine.user) == (
@@ -45,7 +50,7 @@ def test_erasure_blanks_the_person_but_keeps_the_counts(django_user_model, works
         None,
     )
     assert mine.status == "confirmed" and mine.anonymised_at is not None
-    assert workshop.seats_taken() == 2
+    assert past.seats_taken() == 2
     other.refresh_from_db()
     assert other.email and other.first_name
 

@@ -1,5 +1,7 @@
 """The attendee's private link: see the registration, change sessions, cancel; the waiting list moves up."""
 
+import datetime
+
 from events.factories import RegistrationFactory
 from events.models import Registration
 from tests.events.conftest import text
@@ -7,6 +9,13 @@ from tests.events.conftest import text
 
 def private(registration):
     return f"/fr/evenements/inscription/{registration.token}/"
+
+
+def cancel(client, registration):
+    """The attendee asks to cancel, is asked to confirm, confirms."""
+    asked = client.post(private(registration), {"action": "cancel"})
+    assert asked.status_code == 302 and asked["Location"] == private(registration) + "annuler/"
+    return client.post(asked["Location"], {"confirm": "oui"})
 
 
 def test_an_unknown_or_anonymised_token_is_not_found(client, workshop):
@@ -40,16 +49,16 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_person(
         event=workshop,
         status="waitlisted",
         email="first@example.fr",
-        waitlisted_at=workshop.start.replace(year=2026, month=1),
+        waitlisted_at=workshop.start - datetime.timedelta(days=20),
     )
     second_waiting = RegistrationFactory(
         event=workshop,
         status="waitlisted",
         email="second@example.fr",
-        waitlisted_at=workshop.start.replace(year=2026, month=2),
+        waitlisted_at=workshop.start - datetime.timedelta(days=10),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(private(leaving), {"action": "cancel"})
+        response = cancel(client, leaving)
     assert response.status_code == 302 and response["Location"].endswith("?annulee=1")
     assert "Votre inscription est annulée" in text(client.get(response["Location"]))
     statuses = dict(Registration.objects.values_list("email", "status"))
@@ -66,7 +75,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_person(
     # Cancelling twice changes nothing and sends nothing more.
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(private(leaving), {"action": "cancel"})
+        client.post(private(leaving) + "annuler/", {"confirm": "oui"})
     assert mailoutbox == [] and Registration.objects.get(pk=second_waiting.pk).status == "waitlisted"
 
 
@@ -110,7 +119,7 @@ def test_a_cancelled_person_can_register_again_on_the_same_row(
         client.post(f"{workshop.url}inscription/", person())
     registration = Registration.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(private(registration), {"action": "cancel"})
+        cancel(client, registration)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"{workshop.url}inscription/", person())
     assert response.status_code == 302

@@ -1,0 +1,35 @@
+"""Seats freed outside the registration functions go to the waiting list at once, in order.
+
+- An event published with a larger capacity (its own or a session's): page_published.
+- A registration deleted (admin, shell, a script): post_delete, once the deletion is committed.
+"""
+
+from django.db import transaction
+
+
+def promote_after_publish(sender, instance, **kwargs):
+    from events.models import EventPage
+    from events.registration import promote_waitlisted
+
+    if isinstance(instance, EventPage):
+        event = instance.source_event()
+        transaction.on_commit(lambda: promote_waitlisted(event.pk))
+
+
+def promote_after_delete(sender, instance, **kwargs):
+    from events.models import Registration
+    from events.registration import promote_waitlisted
+
+    if instance.status in Registration.HOLDING:
+        event_id = instance.event_id
+        transaction.on_commit(lambda: promote_waitlisted(event_id))
+
+
+def connect():
+    from django.db.models.signals import post_delete
+    from wagtail.signals import page_published
+
+    from events.models import EventPage, Registration
+
+    page_published.connect(promote_after_publish, sender=EventPage, dispatch_uid="events-promote-after-publish")
+    post_delete.connect(promote_after_delete, sender=Registration, dispatch_uid="events-promote-after-delete")
