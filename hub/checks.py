@@ -1,7 +1,9 @@
 """System checks of the platform's own settings (`manage.py check --deploy`)."""
 
+import ipaddress
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -21,6 +23,36 @@ def shared_cache(app_configs, **kwargs):
                 f"The default cache ({backend.rsplit('.', 1)[-1]}) lives in each process's own memory.",
                 hint="Set REDIS_URL so every process shares rate limits, lockouts and cached pages.",
                 id="hub.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def trusted_proxies(app_configs, **kwargs):
+    errors = []
+    for entry in getattr(settings, "HUB_TRUSTED_PROXIES", []):
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"HUB_TRUSTED_PROXIES: {entry!r} is neither an address nor a network.",
+                    hint="List the TLS proxy's addresses or networks, comma-separated: 10.0.0.2,10.1.0.0/16.",
+                    id="hub.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def plain_http(app_configs, **kwargs):
+    if getattr(settings, "HUB_ALLOW_PLAIN_HTTP", False):
+        return [
+            Warning(
+                "HUB_ALLOW_PLAIN_HTTP is on: no https redirect, cookies sent over plain http.",
+                hint="It exists for the local production smoke test only; never set it on a server.",
+                id="hub.W001",
             )
         ]
     return []

@@ -32,11 +32,13 @@ ADMIN_POLICY = (
 
 
 def _networks(entries):
+    """The trusted proxies as networks; what is not an address or a network is left out (hub.E002)."""
     networks = []
     for entry in entries:
-        entry = str(entry).strip()
-        if entry:
-            networks.append(ipaddress.ip_network(entry, strict=False))
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            continue
     return networks
 
 

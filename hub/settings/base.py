@@ -56,7 +56,8 @@ env = environ.Env(
     NETWORK_PASSWORD_RESET_RATE=(str, "10/h"),
     NETWORK_CONTACT_RATE=(str, "20/h"),
     NETWORK_APPLY_RATE=(str, "5/h"),
-    NETWORK_PROPOSAL_RATE=(str, "5/h"),
+    NETWORK_EMAIL_CHANGE_RATE=(str, "5/h"),
+    RESOURCES_PROPOSALS_PER_DAY=(int, 5),
     NETWORK_CONTACT_PER_SENDER_PER_HOUR=(int, 5),
     NETWORK_CONTACT_PER_RECIPIENT_PER_DAY=(int, 10),
     EVENTS_LINK_RESENDS_PER_DAY=(int, 3),
@@ -367,14 +368,16 @@ EVENTS_REGISTRATION_RATE = env("EVENTS_REGISTRATION_RATE") or None
 EVENTS_LINK_RESENDS_PER_DAY = env("EVENTS_LINK_RESENDS_PER_DAY")
 
 # Directory and accounts: rate limits per client address on login, password reset, contact form,
-# membership application and project proposals; contact relay limits (messages relayed to members).
+# membership application and email change; contact relay limits (messages relayed to members);
+# project sheets a member may propose per day.
 NETWORK_LOGIN_RATE = env("NETWORK_LOGIN_RATE") or None
 NETWORK_PASSWORD_RESET_RATE = env("NETWORK_PASSWORD_RESET_RATE") or None
 NETWORK_CONTACT_RATE = env("NETWORK_CONTACT_RATE") or None
 NETWORK_APPLY_RATE = env("NETWORK_APPLY_RATE") or None
-NETWORK_PROPOSAL_RATE = env("NETWORK_PROPOSAL_RATE") or None
+NETWORK_EMAIL_CHANGE_RATE = env("NETWORK_EMAIL_CHANGE_RATE") or None
 NETWORK_CONTACT_PER_SENDER_PER_HOUR = env("NETWORK_CONTACT_PER_SENDER_PER_HOUR")
 NETWORK_CONTACT_PER_RECIPIENT_PER_DAY = env("NETWORK_CONTACT_PER_RECIPIENT_PER_DAY")
+RESOURCES_PROPOSALS_PER_DAY = env("RESOURCES_PROPOSALS_PER_DAY")
 
 # Behind the TLS proxy: requests from these addresses carry the client's address in this header
 # (hub.middleware.ForwardedForMiddleware, first in MIDDLEWARE); from anyone else it is ignored.

@@ -250,9 +250,13 @@ def test_production_refuses_to_start_without_a_shared_cache():
     assert result.returncode != 0 and "REDIS_URL" in result.stderr
 
 
-def test_deploy_check_fails_on_a_per_process_cache():
-    result = _run_python(["manage.py", "check", "--deploy"], {"DJANGO_SETTINGS_MODULE": "hub.settings.test"})
-    assert result.returncode != 0 and "hub.E001" in result.stderr
+def test_deploy_check_fails_on_a_per_process_cache_and_a_malformed_proxy_list():
+    result = _run_python(
+        ["manage.py", "check", "--deploy"],
+        {"DJANGO_SETTINGS_MODULE": "hub.settings.test", "HUB_TRUSTED_PROXIES": "10.0.0.2,le-proxy"},
+    )
+    assert result.returncode != 0
+    assert "hub.E001" in result.stderr and "hub.E002" in result.stderr and "le-proxy" in result.stderr
 
 
 def test_limits_timeouts_and_connections_come_from_the_environment():
