@@ -33,7 +33,7 @@ from hub.blocks import BaseStreamBlock
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The agenda's own sub-routes (French, and the English names of the registration routes).
-RESERVED_SLUGS = {"inscription", "registration", "calendrier", "compte"}
+RESERVED_SLUGS = {"inscription", "registration", "calendrier"}
 REGISTRATION_ROUTES = {"fr": "inscription", "en": "registration"}
 
 

@@ -89,6 +89,14 @@ def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbev
     assert not fields["commune"].is_overridable(event) and not fields["capacity"].is_translated(event)
     session_fields = {field.field_name: field for field in get_translatable_fields(type(sessions["a"]))}
     assert {"start", "end", "capacity"} <= {name for name, f in session_fields.items() if not f.is_translated(None)}
+    # A sync copies the facts and the children (same translation keys) to the English page.
+    en = Locale.objects.get(language_code="en")
+    translated, _created = source.create_or_update_translation(en, copy_parent_pages=True, fallback=True)
+    translated = EventPage.objects.get(pk=translated.pk)
+    assert (translated.commune_id, translated.capacity, translated.start) == (abbeville.pk, 50, event.start)
+    assert {s.translation_key for s in translated.sessions.all()} == {s.translation_key for s in sessions.values()}
+    assert {s.capacity for s in translated.sessions.all()} == {None, 2, 1}
+    assert translated.source_event() == event and translated.questions.get().key == "repas"
 
 
 # 7. English views and emails ----------------------------------------------------------------------
