@@ -40,7 +40,9 @@ class ApplicationForm(HoneypotMixin, DsfrBaseForm):
     )
     role = forms.ChoiceField(label=_("Vous êtes"), choices=[("", _("Choisir"))] + Role.choices)
     job_title = forms.CharField(label=_("Fonction"), max_length=200)
-    organisation_name = forms.CharField(label=_("Organisation"), max_length=200)
+    organisation_name = forms.CharField(
+        label=_("Organisation"), max_length=200, widget=DatalistInput(options=lambda: _organisation_names())
+    )
     organisation_kind = forms.ChoiceField(
         label=_("Type d'organisation"), choices=[("", _("Choisir"))] + Organisation.Kind.choices
     )

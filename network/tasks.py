@@ -187,6 +187,8 @@ def email_change_hours():
 @task()
 def relay_contact_message(log_id, message):
     """Sends a relayed message to the member, reply-to the sender; the log is marked sent once."""
+    from django.urls import reverse
+
     from network.models import ContactMessage
 
     with transaction.atomic():
@@ -206,7 +208,7 @@ def relay_contact_message(log_id, message):
                 subject=_("[Annuaire] %(subject)s") % {"subject": log.subject},
                 template="network_contact",
                 language=language,
-                context={"log": log, "message": message},
+                context={"log": log, "message": message, "profile_url": _absolute(reverse("network:profile"))},
             )
         log.status = ContactMessage.Status.SENT if sent else ContactMessage.Status.FAILED
         log.save(update_fields=["status"])

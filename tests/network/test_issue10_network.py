@@ -198,6 +198,7 @@ def test_a_relayed_message_reaches_an_english_member_in_english(client, people, 
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.subject == "[Directory] Halles"
+    assert "http://testserver/en/account/profile/" in links(message)
 
 
 # 11 ----------------------------------------------------------------------------------------------------
