@@ -11,6 +11,8 @@ feeds computed on the result stay exact.
     issues = localized_items(NewsletterIssuePage.objects.child_of(fr_index).live().public(), "en")
     page_items = mark_languages(list(issues.order_by(...)[:20]), "en")
     # each item now has .content_language ("en" or "fr") and .in_other_language (True for "fr" here)
+
+    items = localized_list(latest_projects(3))  # a short list already fetched, same order
 """
 
 from django.db.models import Q
@@ -59,3 +61,21 @@ def mark_languages(items, language=None):
         item.content_language = code or language
         item.in_other_language = bool(code) and code != language
     return items
+
+
+def localized_list(pages, language=None):
+    """A list of pages (say the home page's three latest projects), each replaced by its live, public
+    translation in `language` when there is one, in the same order, marked by `mark_languages`."""
+    pages = list(pages)
+    language = (language or get_language() or "fr").split("-")[0]
+    locale = _locale(language)
+    if locale is None or not pages:
+        return mark_languages(pages, language)
+    model = type(pages[0])
+    translations = {
+        page.translation_key: page
+        for page in model._default_manager.live()
+        .public()
+        .filter(locale=locale, translation_key__in=[p.translation_key for p in pages])
+    }
+    return mark_languages([translations.get(page.translation_key, page) for page in pages], language)
