@@ -17,17 +17,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Workflow
 
 from hub.dsfr_widgets import CheckboxSelectMultiple
-from hub.forms import check_uploaded_image, resolve_commune
+from hub.forms import CommuneField, check_uploaded_image
 from hub.models import Programme, Thematic
 
 
 class ProjectProposalForm(DsfrBaseForm):
     title = forms.CharField(label=_("Titre du projet"), max_length=200)
-    commune = forms.CharField(
-        label=_("Commune"),
-        max_length=200,
-        help_text=_("Code INSEE (par exemple 80001) ou nom exact de la commune."),
-    )
+    # Typed by name with suggestions (« Nom (département) » for homonyms), or by INSEE code.
+    commune = CommuneField(label=_("Commune"))
     summary = forms.CharField(label=_("Résumé"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}))
     programmes = forms.MultipleChoiceField(label=_("Programmes"), required=False, widget=CheckboxSelectMultiple)
     thematics = forms.MultipleChoiceField(label=_("Thématiques"), widget=CheckboxSelectMultiple)
@@ -57,9 +54,6 @@ class ProjectProposalForm(DsfrBaseForm):
             (t.slug, t.name) for t in Thematic.objects.filter(locale__language_code=language).order_by("sort_order")
         ] or [(t.slug, t.name) for t in Thematic.objects.filter(locale__language_code="fr")]
         self.fields["status"].choices = ProjectStatus.choices
-
-    def clean_commune(self):
-        return resolve_commune(self.cleaned_data["commune"])
 
     def clean_image(self):
         return check_uploaded_image(self.cleaned_data.get("image"))

@@ -210,3 +210,21 @@ def test_proposals_are_limited_per_member_per_day(client, projetotheque, member,
         assert not ProjectPage.objects.filter(title="Projet numéro 3").exists()
     with time_machine.travel(start + datetime.timedelta(hours=24, minutes=1), tick=False):
         assert client.post(URL, valid_data(title="Projet numéro 3")).status_code == 302
+
+
+def test_the_commune_is_chosen_by_name_with_homonyms_told_apart(client, projetotheque, member, territory):
+    """Issue 10, point 19: the proposal form takes the commune's name, « Nom (département) » for homonyms."""
+    from hub.models import Commune, Department
+
+    oise = Department.objects.create(
+        code="60", name="Oise", slug="oise", region=territory["abbeville"].department.region
+    )
+    Commune.objects.create(insee_code="60253", name="Doullens", slug="doullens-60253", population=10, department=oise)
+    client.force_login(member)
+    form_html = client.get(URL).content.decode()
+    assert 'list="id_commune-suggestions"' in form_html
+    html = client.post(URL, valid_data(commune="Doullens")).content.decode().replace("&#x27;", "'")
+    assert "Plusieurs communes portent ce nom" in html and "Doullens (80)" in html
+    assert not ProjectPage.objects.filter(title="Halles gourmandes de Doullens").exists()
+    assert client.post(URL, valid_data(commune="Doullens (80)")).status_code == 302
+    assert ProjectPage.objects.get(title="Halles gourmandes de Doullens").commune.insee_code == "80253"
