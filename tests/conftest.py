@@ -97,6 +97,8 @@ def smtp_server(settings):
 EXTERNAL_LINKS_ALLOWED_IN_EMAILS = ()
 URL_IN_TEXT = re.compile(r"""https?://[^\s"'<>()\[\]{}]+""")
 HREF_IN_HTML = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+# Not links: XML namespaces and document type declarations of the HTML part.
+NOT_LINKS_IN_HTML = re.compile(r"""<!DOCTYPE[^>]*>|\sxmlns(?::\w+)?\s*=\s*["'][^"']*["']""", re.IGNORECASE)
 
 
 def links_in_email_parts(parts):
@@ -107,6 +109,8 @@ def links_in_email_parts(parts):
     for content_type, text in parts:
         if not text:
             continue
+        if "html" in content_type:
+            text = NOT_LINKS_IN_HTML.sub(" ", text)
         links.update(match.rstrip(".,;:!?") for match in URL_IN_TEXT.findall(html.unescape(text)))
         if "html" in content_type:
             links.update(html.unescape(target).strip() for target in HREF_IN_HTML.findall(text))

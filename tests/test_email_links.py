@@ -27,3 +27,13 @@ def test_absolute_links_under_the_site_pass_and_others_are_reported():
 def test_a_message_with_only_site_links_passes():
     message = EmailMultiAlternatives(subject="s", body="Lien : http://testserver/fr/compte/.", to=["a@example.fr"])
     assert links_of(message) == set()
+
+
+def test_namespaces_and_doctype_of_an_html_part_are_not_links():
+    message = EmailMultiAlternatives(subject="s", body="ok", to=["a@example.fr"])
+    message.attach_alternative(
+        '<!doctype html><html xmlns="http://www.w3.org/1999/xhtml" xmlns:v="urn:schemas-microsoft-com:vml">'
+        '<a href="http://testserver/fr/">ici</a></html>',
+        "text/html",
+    )
+    assert links_of(message) == set()
