@@ -183,6 +183,7 @@ class Member(index.Indexed, models.Model):
                 FieldPanel("visibility"),
                 FieldPanel("consent_to_appear"),
                 FieldPanel("accepts_messages"),
+                FieldPanel("language"),
                 FieldPanel("phone"),
                 FieldPanel("photo"),
             ],

@@ -7,6 +7,7 @@ they contribute through two Wagtail hooks so this app imports none of them:
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 
@@ -49,13 +50,15 @@ def export_personal_data(user):
             "phone": member.phone,
             "photo": member.photo.name or None,
             "visibility": member.visibility,
+            "language": member.language,
             "consent_to_appear": member.consent_to_appear,
             "consent_at": _iso(member.consent_at),
             "accepts_messages": member.accepts_messages,
             "created_at": _iso(member.created_at),
             "updated_at": _iso(member.updated_at),
         }
-    for application in Application.objects.filter(email__iexact=user.email):
+    # An application is the account's by its address, or by the account it created (the address may have changed).
+    for application in Application.objects.filter(Q(email__iexact=user.email) | Q(user=user)):
         data["applications"].append(
             {
                 "submitted_at": _iso(application.submitted_at),
@@ -81,7 +84,7 @@ def erase_account(user):
     for hook in hooks.get_hooks("network_erase_personal_data"):
         hook(user)
     ContactMessage.objects.filter(sender_user=user).update(sender_name="", sender_email="", ip_address=None)
-    Application.objects.filter(email__iexact=user.email).delete()
+    Application.objects.filter(Q(email__iexact=user.email) | Q(user=user)).delete()
     member = getattr(user, "member", None)
     if member is not None:
         if member.photo:

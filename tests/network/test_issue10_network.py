@@ -468,3 +468,24 @@ def test_a_line_break_in_the_contact_subject_is_a_field_error(client, people, su
     assert response.status_code == 400
     assert "une seule ligne" in response.content.decode()
     assert not ContactMessage.objects.exists() and not mail.outbox
+
+
+def test_after_an_email_change_the_export_and_the_erasure_still_find_the_application(client, people, directory):
+    from network.personal_data import erase_account, export_personal_data
+
+    user = people["public"].user
+    Application.objects.create(
+        first_name="Paula",
+        last_name="Publique",
+        email="ancienne@ville.example",
+        role="manager",
+        job_title="Manageuse",
+        organisation_name="Ville",
+        organisation_kind="commune",
+        motivation="…",
+        status=Application.Status.APPROVED,
+        user=user,
+    )
+    assert len(export_personal_data(user)["applications"]) == 1
+    erase_account(user)
+    assert not Application.objects.exists()
