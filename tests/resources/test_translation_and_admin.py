@@ -45,6 +45,7 @@ def sheet(core_site, abbeville, locales):
         contact_role="Manager de centre-ville",
         programmes=[Programme.objects.get(slug="acv", locale=fr)],
         thematics=[Thematic.objects.get(slug="commerce", locale=fr)],
+        tags=["marché couvert"],
         body=[
             {"type": "section", "value": {"kind": "contexte", "text": "<p>Les halles étaient fermées.</p>"}},
             {
@@ -157,6 +158,7 @@ def test_translation_copies_the_facts_and_translated_inline_items(sheet, locales
     [line] = english.funding_lines.all()
     assert line.amount == 500000 and line.locale_id == en.pk
     assert [partner.role for partner in english.partners.all()] == ["Cofinancement de l'étude"]
+    assert list(english.tags.names()) == ["marché couvert"]
     # The French page keeps its own items.
     assert ProjectFundingLine.objects.get(page_id=sheet.pk).locale.language_code == "fr"
 
