@@ -39,3 +39,31 @@ def test_filter_the_projetotheque_and_share_the_url(browser_page, live_server, d
     title = first.inner_text()
     first.click()
     assert page.get_by_role("heading", level=1).inner_text() == title
+
+
+def test_an_english_visitor_sees_translations_and_french_sheets_marked(browser_page, live_server, demo_site):
+    from wagtail.models import Locale
+
+    from resources.models import ProjectPage
+
+    en = Locale.objects.get(language_code="en")
+    original = ProjectPage.objects.live().filter(locale__language_code="fr").order_by("pk").first()
+    translated = original.get_translation_or_none(en) or original.copy_for_translation(en)
+    translated.title = "Translated project sheet"
+    translated.save_revision().publish()
+
+    page = browser_page
+    page.goto(f"{live_server.url}/en/projects/")
+    assert int(re.search(r"(\d+) results?", page.locator("[role=status]").first.inner_text()).group(1)) == 6
+    english = page.locator(".fr-card__title", has_text="Translated project sheet")
+    assert english.count() == 1 and english.get_attribute("lang") is None
+    french = page.locator(".fr-card__title[lang=fr]")
+    assert french.count() == 5
+    assert page.locator(".hub-language-badge", has_text="In French").count() == 5
+
+    # A keyword sorts by relevance, and the sort menu says so.
+    page.goto(f"{live_server.url}/en/projects/?q=translated")
+    assert page.locator("#listing-sort option:checked").inner_text() == "Relevance"
+    page.locator(".fr-card__title a", has_text="Translated project sheet").click()
+    page.wait_for_url(re.compile(r"/en/projects/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Translated project sheet"
