@@ -8,7 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from hub.dsfr_widgets import CheckboxSelectMultiple, RadioSelect
 from hub.facets import taxonomy_choices
-from hub.forms import HoneypotMixin
+from hub.forms import HoneypotMixin, PersonalDataConsentField
 from hub.models import Programme, Thematic
 
 # The consent wording people agree to, by version: the version is stored with each subscription as proof.
@@ -63,7 +63,7 @@ class SubscriptionForm(HoneypotMixin, InterestsMixin, DsfrBaseForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    consent = forms.BooleanField(
+    consent = PersonalDataConsentField(
         label=CONSENT_WORDINGS[CURRENT_CONSENT_WORDING],
         error_messages={"required": _("Cochez cette case pour vous abonner.")},
     )
