@@ -36,14 +36,14 @@ def _preview_shows(page, live_server, wagtail_page, mode=None):
     toggle = page.locator('[data-side-panel-toggle="preview"]')
     if toggle.get_attribute("aria-expanded") != "true":  # Wagtail remembers the open panel between pages
         toggle.click()
-    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_attribute("aria-expanded", "true", timeout=15_000)
     frame = page.frame_locator("#w-preview-iframe")
     # innerText: only what the editor actually sees in the panel, not hidden text (breadcrumb, menus).
-    expect(frame.locator("body")).to_contain_text(wagtail_page.title, use_inner_text=True)
+    expect(frame.locator("body")).to_contain_text(wagtail_page.title, use_inner_text=True, timeout=30_000)
     if mode is not None:
         page.locator("#id_preview_mode").select_option(label=mode)
-        expect(frame.locator("header.fr-header")).to_have_count(0)  # the email, not the web page
-        expect(frame.locator("body")).to_contain_text(wagtail_page.title, use_inner_text=True)
+        expect(frame.locator("header.fr-header")).to_have_count(0, timeout=30_000)  # the email, not the web page
+        expect(frame.locator("body")).to_contain_text(wagtail_page.title, use_inner_text=True, timeout=30_000)
     return frame
 
 
