@@ -142,7 +142,7 @@ IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 def max_image_pixels():
     """Wagtail's own limit (WAGTAILIMAGES_MAX_IMAGE_PIXELS, 128 megapixels by default) applies to every upload."""
-    return getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", 128_000_000)
+    return settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
 
 
 # Pillow refuses to open (DecompressionBombError) images over twice this: a bomb never gets decoded.

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -56,7 +57,7 @@ class LoginView(auth_views.LoginView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if over_limit(request, "network-login", "30/h"):
+        if over_limit(request, "network-login", settings.NETWORK_LOGIN_RATE):
             form = self.get_form()
             form.is_valid()
             form.add_error(None, _("Trop de tentatives depuis votre connexion. Réessayez plus tard."))
@@ -79,7 +80,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("network:password_reset_done")
 
     def post(self, request, *args, **kwargs):
-        if over_limit(request, "network-password-reset", "10/h"):
+        if over_limit(request, "network-password-reset", settings.NETWORK_PASSWORD_RESET_RATE):
             form = self.get_form()
             form.is_valid()
             form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez plus tard."))
@@ -231,7 +232,7 @@ def email_change(request):
 
     if request.method == "POST":
         form = EmailChangeForm(request.POST, user=request.user)
-        if over_limit(request, "network-email-change", "5/h"):
+        if over_limit(request, "network-email-change", settings.NETWORK_EMAIL_CHANGE_RATE):
             form.is_valid()
             form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez plus tard."))
             return render(request, "account/email_change.html", {"form": form}, status=429)

@@ -17,8 +17,8 @@ from network.models import ContactMessage, Member
 
 def limits():
     return {
-        "per_sender_per_hour": getattr(settings, "NETWORK_CONTACT_PER_SENDER_PER_HOUR", 5),
-        "per_recipient_per_day": getattr(settings, "NETWORK_CONTACT_PER_RECIPIENT_PER_DAY", 10),
+        "per_sender_per_hour": settings.NETWORK_CONTACT_PER_SENDER_PER_HOUR,
+        "per_recipient_per_day": settings.NETWORK_CONTACT_PER_RECIPIENT_PER_DAY,
     }
 
 

@@ -181,7 +181,7 @@ def send_email_changed_notice(old_email, new_email, first_name="", language="fr"
 
 
 def email_change_hours():
-    return int(getattr(settings, "NETWORK_EMAIL_CHANGE_HOURS", 48))
+    return settings.NETWORK_EMAIL_CHANGE_HOURS
 
 
 @task()

@@ -1,5 +1,6 @@
 """The directory's public views, behind MemberIndexPage's routes: listing, profile, contact relay, joining."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -72,7 +73,7 @@ def contact(request, index_page, slug):
     if request.method != "POST":
         return redirect(f"{index_page.url}{slug}/#contact")
     form = ContactForm(request.POST, user=request.user)
-    if over_limit(request, "network-contact", "20/h"):
+    if over_limit(request, "network-contact", settings.NETWORK_CONTACT_RATE):
         form.is_valid()
         form.add_error(None, _("Trop d'envois depuis votre connexion. Réessayez plus tard."))
         return profile(request, index_page, slug, contact_form=form, status=429)
@@ -94,7 +95,7 @@ def apply(request, index_page):
     status = 200
     if request.method == "POST":
         form = ApplicationForm(request.POST)
-        if over_limit(request, "network-apply", "5/h"):
+        if over_limit(request, "network-apply", settings.NETWORK_APPLY_RATE):
             form.is_valid()
             form.add_error(None, _("Trop de demandes depuis votre connexion. Réessayez plus tard."))
             status = 429

@@ -50,7 +50,7 @@ class WorkerLost(Exception):
 
 
 def reclaim_interval():
-    return float(getattr(settings, "NEWSLETTER_RECLAIM_INTERVAL", 10))
+    return float(settings.NEWSLETTER_RECLAIM_INTERVAL)
 
 
 def locks_supported():

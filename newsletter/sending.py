@@ -39,32 +39,28 @@ RECIPIENT_PLACEHOLDER = "xnlrecipientx@placeholder.invalid"
 MESSAGE_ID_PLACEHOLDER = "XNLMESSAGEIDX"
 
 
-def setting(name, default):
-    return getattr(settings, f"NEWSLETTER_{name}", default)
-
-
 def batch_size():
-    return max(1, int(setting("BATCH_SIZE", 200)))
+    return max(1, int(settings.NEWSLETTER_BATCH_SIZE))
 
 
 def max_per_second():
-    return float(setting("MAX_PER_SECOND", 20) or 0)
+    return float(settings.NEWSLETTER_MAX_PER_SECOND or 0)
 
 
 def sending_timeout():
     """How long a claimed row may stay "sending" before another worker takes it (≥ a batch's duration)."""
-    configured = float(setting("SENDING_TIMEOUT", 600))
+    configured = float(settings.NEWSLETTER_SENDING_TIMEOUT)
     rate = max_per_second()
     return max(configured, 3 * batch_size() / rate) if rate else configured
 
 
 def retry_delay(attempts):
-    base = float(setting("RETRY_DELAY", 60))
-    return min(base * 2 ** max(attempts - 1, 0), float(setting("RETRY_MAX_DELAY", 3600)))
+    base = float(settings.NEWSLETTER_RETRY_DELAY)
+    return min(base * 2 ** max(attempts - 1, 0), float(settings.NEWSLETTER_RETRY_MAX_DELAY))
 
 
 def max_attempts():
-    return int(setting("MAX_ATTEMPTS", 5))
+    return int(settings.NEWSLETTER_MAX_ATTEMPTS)
 
 
 class SendError(Exception):
@@ -169,7 +165,7 @@ def english_fallback(issue, programmes=(), thematics=()):
 def enqueue_drains(issue_id):
     from newsletter.tasks import send_issue
 
-    for _n in range(max(1, int(setting("PARALLEL_TASKS", 2)))):
+    for _n in range(max(1, int(settings.NEWSLETTER_PARALLEL_TASKS))):
         send_issue.enqueue(issue_id)
 
 
@@ -191,7 +187,7 @@ def list_headers(token):
     return {
         "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{setting('LIST_NAME', 'Lettre d’information')} <lettre.{_domain()}>",
+        "List-Id": f"Lettre d’information <lettre.{_domain()}>",
         "Precedence": "bulk",
     }
 
@@ -465,7 +461,7 @@ def drain(issue_id):
     sender = Sender(renderings)
     pacer = Pacer(max_per_second())
     handled = 0
-    inline_wait = float(setting("MAX_INLINE_WAIT", 30))
+    inline_wait = float(settings.NEWSLETTER_MAX_INLINE_WAIT)
     asynchronous_commits(True)
     try:
         while True:
@@ -500,7 +496,7 @@ def asynchronous_commits(on):
     could forget the last fraction of a second of marks, and those messages would then be sent again
     rather than skipped. Without it, every message waits for an fsync and the send runs at half speed.
     """
-    if db_connection.vendor != "postgresql" or not setting("ASYNC_COMMIT", True):
+    if db_connection.vendor != "postgresql" or not settings.NEWSLETTER_ASYNC_COMMIT:
         return
     with db_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off" if on else "RESET synchronous_commit")

@@ -16,7 +16,7 @@ from newsletter.models import Subscriber, SubscriberStatus, new_token, normalise
 def email_interval():
     """At most one email (confirmation link or "already subscribed" notice) per address in this period, so
     nobody can use the form to mail a third party repeatedly (NEWSLETTER_CONFIRMATION_INTERVAL, seconds)."""
-    return timedelta(seconds=float(getattr(settings, "NEWSLETTER_CONFIRMATION_INTERVAL", 24 * 3600)))
+    return timedelta(seconds=settings.NEWSLETTER_CONFIRMATION_INTERVAL)
 
 
 def _recent(moment, now):
@@ -170,4 +170,4 @@ def erase(email):
 
 
 def subscription_rate():
-    return getattr(settings, "NEWSLETTER_SUBSCRIBE_RATE", "5/m")
+    return settings.NEWSLETTER_SUBSCRIBE_RATE
