@@ -299,7 +299,7 @@ if env("ELASTICSEARCH_URL"):
 else:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.database",
+            "BACKEND": "hub.search_backend",
             "SEARCH_CONFIG": "french" if DATABASE_IS_POSTGRES else None,
         }
     }
