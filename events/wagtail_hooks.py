@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button, ListingButton
 
+from hub.i18n import localized_list
 from hub.registry import HomeSection, KeyFigure
 
 
@@ -70,7 +71,7 @@ def home_next_events(request=None, page=None):
     index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
     return HomeSection(
         title=_("Prochains événements"),
-        items=events.upcoming(3),
+        items=localized_list(events.upcoming(3)),
         more_url=index.localized.url if index else "",
         more_label=_("Tout l'agenda"),
         template="components/event_home_section.html",
