@@ -70,11 +70,24 @@ def map_points(queryset):
 def _export_records(request, index_page):
     """The filtered set as flat records, read in chunks with a fixed number of queries per chunk."""
     from django.conf import settings
+    from wagtail.models import Locale
 
     from resources.listing import source_index
 
     listing = project_listing(request, index_page)
-    base_url = settings.SITE_BASE_URL + source_index(index_page).url
+    source = source_index(index_page)
+    base_urls = {}  # locale id -> the index's URL in that language (English rows link to English pages)
+
+    def base_url(locale_id):
+        if locale_id not in base_urls:
+            index = (
+                source
+                if source.locale_id == locale_id
+                else source.get_translation_or_none(Locale.objects.get(pk=locale_id))
+            )
+            base_urls[locale_id] = settings.SITE_BASE_URL + (index or source).url
+        return base_urls[locale_id]
+
     ids = list(listing.results().values_list("pk", flat=True))
     from resources.models import ProjectPage
 
@@ -98,6 +111,7 @@ def _export_records(request, index_page):
             "pk",
             "title",
             "slug",
+            "locale_id",
             "status",
             "start_year",
             "end_year",
@@ -122,7 +136,7 @@ def _export_records(request, index_page):
                 "annee_debut": row["start_year"],
                 "annee_fin": row["end_year"],
                 "cout_total_eur": row["total_cost"],
-                "url": f"{base_url}{row['slug']}/",
+                "url": f"{base_url(row['locale_id'])}{row['slug']}/",
             }
 
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from hub.i18n import localized_list
 from hub.registry import HomeSection, KeyFigure
 
 
@@ -25,7 +26,7 @@ def home_latest_projects(request=None, page=None):
     localized = index.localized if index else None
     return HomeSection(
         title=_("Derniers projets de la Projétothèque"),
-        items=latest_projects(3),
+        items=localized_list(latest_projects(3)),
         more_url=localized.url if localized else "",
         more_label=_("Tous les projets"),
         order=10,
@@ -40,7 +41,7 @@ def home_latest_resources(request=None, page=None):
     items = list(ResourcePage.objects.live().public().filter(locale__language_code="fr").order_by("-date")[:3])
     return HomeSection(
         title=_("Nouvelles ressources"),
-        items=items,
+        items=localized_list(items),
         more_url=index.localized.url if index else "",
         more_label=_("Toutes les ressources"),
         order=20,

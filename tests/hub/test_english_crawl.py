@@ -91,11 +91,6 @@ def crawl_english(client):
     return seen, leaving
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the home page's sections (resources/ and events/wagtail_hooks.py) still list the French items: "
-    "they need hub.i18n.localized_list; remove this marker with that change",
-)
 def test_english_crawl_never_leaves_en_for_a_translated_item(client, english_demo):
     fr = Locale.objects.get(language_code="fr")
     french_urls = {}
