@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from events.models import QuestionKind
-from hub.forms import HoneypotMixin
+from hub.forms import HoneypotMixin, PersonalDataConsentField
 from hub.models import Commune
 
 YES, NO = "oui", "non"
@@ -92,7 +92,7 @@ class RegistrationForm(SessionsMixin, HoneypotMixin, DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Interprétation en LSF, accès en fauteuil, régime alimentaire… Facultatif."),
     )
-    consent = forms.BooleanField(
+    consent = PersonalDataConsentField(
         label=_(
             "J'accepte que mes coordonnées servent à organiser cet événement. Elles sont anonymisées après "
             "l'événement, dans le délai indiqué par la politique de confidentialité."
@@ -186,8 +186,3 @@ class SessionChangeForm(SessionsMixin, DsfrBaseForm):
         self.add_sessions_field(registration.event, required=True, display=display)
         if "sessions" in self.fields and not self.is_bound:
             self.fields["sessions"].initial = list(registration.sessions.values_list("pk", flat=True))
-
-
-class EventMessageForm(forms.Form):
-    subject = forms.CharField(label=_("Objet"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)

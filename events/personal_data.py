@@ -74,7 +74,7 @@ def anonymise(queryset, now=None):
 
 
 def retention_months():
-    return int(getattr(settings, "EVENTS_PERSONAL_DATA_RETENTION_MONTHS", 12))
+    return settings.EVENTS_PERSONAL_DATA_RETENTION_MONTHS
 
 
 def retention_cutoff(now=None):

@@ -1,7 +1,7 @@
 """Emails of registrations, sent by background tasks that take primary keys and never send twice."""
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -187,52 +187,6 @@ def send_pending_to_organisers(registration_id):
                 )
             sent += email.send()
         RegistrationNotice.objects.create(registration=registration, kind="organisers")
-    return sent
-
-
-@task()
-def send_event_message(message_id):
-    """The organisers' message to every confirmed attendee, one delivery row each (restart-safe)."""
-    from events.models import EventMessage, EventMessageDelivery, Registration
-
-    message = EventMessage.objects.select_related("event").filter(pk=message_id).first()
-    if message is None:
-        return 0
-    recipients = message.event.registrations.filter(status__in=Registration.HOLDING).exclude(email="")
-    EventMessageDelivery.objects.bulk_create(
-        [EventMessageDelivery(message=message, registration=r) for r in recipients], ignore_conflicts=True
-    )
-    sent = 0
-    for delivery_id in message.deliveries.filter(sent_at=None).values_list("pk", flat=True):
-        with transaction.atomic():
-            delivery = (
-                EventMessageDelivery.objects.select_for_update()
-                .select_related("registration")
-                .filter(pk=delivery_id, sent_at=None)
-                .first()
-            )
-            if delivery is None or not delivery.registration.email:
-                continue
-            registration = delivery.registration
-            with translation.override(registration.language or "fr"):
-                email = build_email(
-                    to=[registration.email],
-                    subject=message.subject,
-                    template="event_message",
-                    context={
-                        "message": message,
-                        "event": message.event,
-                        "registration": registration,
-                        "private_url": registration.private_url(),
-                        "event_url": message.event.full_url or "",
-                    },
-                    language=registration.language or "fr",
-                    reply_to=[message.event.organiser_email] if message.event.organiser_email else None,
-                )
-            email.send()
-            delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["sent_at"])
-            sent += 1
     return sent
 
 

@@ -80,7 +80,7 @@ def event_detail(request, event):
 
 def resends_per_day():
     """How many times a day one address may be sent its private link again (settings, default 3)."""
-    return int(getattr(settings, "EVENTS_LINK_RESENDS_PER_DAY", 3))
+    return settings.EVENTS_LINK_RESENDS_PER_DAY
 
 
 def _resend_allowed(request, email):
@@ -132,7 +132,7 @@ def register(request, event):
     form_options = {"event": source, "user": request.user, "display": event}
     if request.method == "POST":
         form = RegistrationForm(request.POST, **form_options)
-        rate = getattr(settings, "EVENTS_REGISTRATION_RATE", "10/m")  # None turns the limit off (benchmarks)
+        rate = settings.EVENTS_REGISTRATION_RATE  # None turns the limit off (benchmarks)
         if rate and over_limit(request, "event-registration", rate):
             form.is_valid()
             form.add_error(None, _("Trop d'envois depuis votre connexion : réessayez dans quelques minutes."))

@@ -69,7 +69,7 @@ class ProjectProposalForm(DsfrBaseForm):
 
 def proposals_per_day():
     """How many sheets a member may propose in 24 hours (RESOURCES_PROPOSALS_PER_DAY, 5 by default)."""
-    return int(getattr(settings, "RESOURCES_PROPOSALS_PER_DAY", 5))
+    return settings.RESOURCES_PROPOSALS_PER_DAY
 
 
 def proposals_left_today(user):

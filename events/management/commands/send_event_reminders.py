@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from events.tasks import send_registration_notice
 
-        hours = options["hours"] or int(getattr(settings, "EVENTS_REMINDER_HOURS", 48))
+        hours = options["hours"] or settings.EVENTS_REMINDER_HOURS
         now = timezone.now()
         events = EventPage.objects.live().filter(start__gt=now, start__lte=now + datetime.timedelta(hours=hours))
         already = RegistrationNotice.objects.filter(kind="reminder").values("registration_id")
