@@ -1,6 +1,6 @@
 """Account URLs, mounted under the language prefix: /fr/compte/…, /en/account/…"""
 
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
 from network import accounts
@@ -10,6 +10,7 @@ app_name = "network"
 
 urlpatterns = [
     path("", accounts.account_home, name="account"),
+    path("", include("events.account_urls")),
     path(pgettext_lazy("URL", "connexion/"), accounts.LoginView.as_view(), name="login"),
     path(pgettext_lazy("URL", "deconnexion/"), accounts.LogoutView.as_view(), name="logout"),
     path(pgettext_lazy("URL", "mot-de-passe/"), accounts.PasswordResetView.as_view(), name="password_reset"),

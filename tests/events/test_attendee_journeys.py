@@ -362,7 +362,6 @@ def test_organisers_are_emailed_when_a_registration_awaits_approval(
 
 
 # 20. Members: a prefilled form, their registrations in the account --------------------------------------
-@pytest.mark.urls("tests.events.account_urlconf")
 def test_a_member_finds_a_prefilled_form_and_their_registrations(client, workshop, make_event, abbeville):
     from django.contrib.auth import get_user_model
 
