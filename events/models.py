@@ -29,7 +29,9 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from events.blocks import AgendaBlock
+from hub.admin_forms import HubPageForm
 from hub.blocks import BaseStreamBlock
+from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The agenda's own sub-routes (French, and the English names of the registration routes).
@@ -73,6 +75,7 @@ class EventIndexPage(RoutablePageMixin, Page):
     """The events listing (upcoming and past), the calendar feed and the attendees' private links."""
 
     template = "pages/event_index_page.html"
+    base_form_class = HubPageForm
     parent_page_types = ["hub.HomePage"]
     subpage_types = ["events.EventPage"]
     max_count_per_parent = 1
@@ -168,8 +171,9 @@ class EventPageManager(PageManager):
         return next(iter(self.raw(sql, params)), None)
 
 
-class EventPage(RoutablePageMixin, Page):
+class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
     template = "pages/event_page.html"
+    base_form_class = LocalisedTaxonomyPageForm
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
 

@@ -17,6 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from hub.admin_forms import HubPageForm
 from newsletter.blocks import NewsletterBodyBlock
 
 CONFIRMATION_VALIDITY = timedelta(days=7)
@@ -111,6 +112,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
     """The public archive of the issues, with the subscription form."""
 
     template = "pages/newsletter_index_page.html"
+    base_form_class = HubPageForm
     parent_page_types = ["hub.HomePage"]
     subpage_types = ["newsletter.NewsletterIssuePage"]
     max_count_per_parent = 1
@@ -157,6 +159,7 @@ class NewsletterIssuePage(Page):
     """One issue: read on the web archive, sent by email (MJML rendered once, personalised per recipient)."""
 
     template = "pages/newsletter_issue_page.html"
+    base_form_class = HubPageForm
     parent_page_types = ["newsletter.NewsletterIndexPage"]
     subpage_types = []
 
