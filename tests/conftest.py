@@ -158,10 +158,12 @@ def offending_links(links, base_url):
 def smtp_messages_of(funcargs):
     """The parsed messages held by whichever local SMTP server fixtures the test used."""
     for value in funcargs.values():
-        for record in getattr(value, "messages", None) or []:
+        records = getattr(value, "messages", None)
+        for record in records if isinstance(records, list) else []:
             if isinstance(record, dict) and "message" in record:
                 yield record["message"]
-        for record in getattr(value, "received", None) or []:
+        records = getattr(value, "received", None)
+        for record in records if isinstance(records, list) else []:
             message = getattr(record, "message", None)
             if message is not None:
                 yield message
