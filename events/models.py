@@ -174,6 +174,7 @@ class EventPageManager(PageManager):
 class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
     template = "pages/event_page.html"
     base_form_class = LocalisedTaxonomyPageForm
+    taxonomy_fields = ("thematics",)
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
 
