@@ -124,11 +124,15 @@ def test_a_manager_reviews_who_gets_the_french_issue_then_sends_once(
     assert not smtp_server.messages  # nothing leaves before the manager confirms
     page.locator("label", has_text="Je confirme l'envoi").click()
     page.get_by_role("button", name="Lancer l'envoi").click()
-    assert page.get_by_text("Envoi lancé : 2 destinataires ajoutés.").is_visible()
-
+    # The answer page comes after the POST: wait for it (a loaded machine takes its time).
+    page.get_by_text("Envoi lancé : 2 destinataires ajoutés.").wait_for(timeout=30_000)
+    for _ in range(300):
+        if len(smtp_server.messages) >= 2:
+            break
+        page.wait_for_timeout(100)
     recipients = sorted(m["to"][0] for m in smtp_server.messages)
     assert recipients == ["anglophone@example.org", "francophone@exemple.test"]
     assert {m["message"]["Subject"].strip() for m in smtp_server.messages} == {issue.subject}
-    assert page.get_by_text("a été envoyé le").is_visible()
+    page.get_by_text("a été envoyé le").first.wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Vérifier avant l'envoi").count() == 0
     assert page.get_by_role("button", name="Lancer l'envoi").count() == 0
