@@ -5,12 +5,18 @@ says which): a member's proposal awaiting moderation keeps its photos to itself.
 through hub.search.clean_query, like every other search box of the site.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Page, ReferenceIndex
+from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 
 from hub.search import clean_query, search_results
 
@@ -23,9 +29,7 @@ class CleanSearchFilter(SearchFilter):
     def filter_queryset(self, request, queryset, view):
         if "search" not in request.GET:
             return queryset
-        from django.conf import settings
-
-        if not getattr(settings, "WAGTAILAPI_SEARCH_ENABLED", True):
+        if not settings.WAGTAILAPI_SEARCH_ENABLED:
             raise BadRequestError("search is disabled")
         if getattr(queryset, "_filtered_by_tag", False):
             raise BadRequestError("filtering by tag with a search query is not supported")
@@ -39,8 +43,6 @@ class CleanSearchFilter(SearchFilter):
         locale_code = request.GET.get("locale")
         if locale_code in ("fr", "en"):
             language = locale_code
-        from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
-
         try:
             return search_results(
                 queryset, terms, language=language, operator=operator, order_by_relevance="order" not in request.GET
@@ -69,11 +71,6 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
 
 def used_by_public_pages(model):
     """The ids (as text) of `model`'s objects referenced by a live page with no view restriction."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
-    from wagtail.models import Page, ReferenceIndex
-
     public_pages = Page.objects.live().public().annotate(pk_text=Cast("pk", CharField())).values("pk_text")
     return ReferenceIndex.objects.filter(
         base_content_type=ContentType.objects.get_for_model(Page),
@@ -86,9 +83,6 @@ class UsedOnlyMixin:
     """Lists and serves an object only when a live, public page uses it."""
 
     def get_queryset(self):
-        from django.db.models import CharField
-        from django.db.models.functions import Cast
-
         queryset = super().get_queryset()
         used = used_by_public_pages(self.model)
         return queryset.annotate(pk_text=Cast("pk", CharField())).filter(pk_text__in=used)

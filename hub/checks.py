@@ -16,7 +16,7 @@ def shared_cache(app_configs, **kwargs):
     """In production several processes serve the site: a cache in each one's own memory would give
     each its own rate-limit counters, login lockouts and cached listings (a hidden profile would still
     show in the others' for minutes). The cache must be shared: set REDIS_URL."""
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    backend = settings.CACHES["default"]["BACKEND"]
     if backend in PER_PROCESS_CACHES:
         return [
             Error(
@@ -31,7 +31,7 @@ def shared_cache(app_configs, **kwargs):
 @register(Tags.security)
 def trusted_proxies(app_configs, **kwargs):
     errors = []
-    for entry in getattr(settings, "HUB_TRUSTED_PROXIES", []):
+    for entry in settings.HUB_TRUSTED_PROXIES:
         try:
             ipaddress.ip_network(str(entry).strip(), strict=False)
         except ValueError:
@@ -47,7 +47,7 @@ def trusted_proxies(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def plain_http(app_configs, **kwargs):
-    if getattr(settings, "HUB_ALLOW_PLAIN_HTTP", False):
+    if settings.HUB_ALLOW_PLAIN_HTTP:
         return [
             Warning(
                 "HUB_ALLOW_PLAIN_HTTP is on: no https redirect, cookies sent over plain http.",

@@ -71,9 +71,8 @@ class ForwardedForMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = _networks(getattr(settings, "HUB_TRUSTED_PROXIES", []))
-        header = getattr(settings, "HUB_FORWARDED_FOR_HEADER", "X-Forwarded-For")
-        self.meta_key = "HTTP_" + header.upper().replace("-", "_")
+        self.trusted = _networks(settings.HUB_TRUSTED_PROXIES)
+        self.meta_key = "HTTP_" + settings.HUB_FORWARDED_FOR_HEADER.upper().replace("-", "_")
 
     def _is_trusted(self, address):
         return address is not None and any(address in network for network in self.trusted)
@@ -104,7 +103,7 @@ class ForwardedForMiddleware:
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        media_url = getattr(settings, "MEDIA_URL", "")
+        media_url = settings.MEDIA_URL
         self.media_origin = f" {media_url}" if media_url.startswith("http") else ""
 
     def __call__(self, request):

@@ -135,7 +135,7 @@ def connect_signals():
 
 
 def _database_backend_in_use():
-    return any("django_tasks_db" in str(conf.get("BACKEND", "")) for conf in getattr(settings, "TASKS", {}).values())
+    return any(conf["BACKEND"].startswith("django_tasks_db.") for conf in settings.TASKS.values())
 
 
 def reclaim_dead_tasks(now=None):

@@ -44,7 +44,7 @@ def batch_size():
 
 
 def max_per_second():
-    return float(settings.NEWSLETTER_MAX_PER_SECOND or 0)
+    return float(settings.NEWSLETTER_MAX_PER_SECOND)
 
 
 def sending_timeout():

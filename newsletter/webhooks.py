@@ -23,7 +23,7 @@ def _secured(view_class):
 
     @csrf_exempt
     def secured(request, *args, **kwargs):
-        if not (getattr(settings, "ANYMAIL", {}) or {}).get("WEBHOOK_SECRET"):
+        if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
             raise Http404("webhook secret not configured")
         return view(request, *args, **kwargs)
 

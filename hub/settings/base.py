@@ -8,7 +8,6 @@ from pathlib import Path
 
 import dj_database_url
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -82,8 +81,11 @@ env = environ.Env(
     NETWORK_EMAIL_CHANGE_HOURS=(int, 48),
     PASSWORD_RESET_TIMEOUT_DAYS=(int, 3),
     WAGTAILSEARCH_HITS_MAX_AGE=(int, 14),
-    # Uploads: images larger than this many pixels are refused before decoding.
+    # Uploads: images larger than this many bytes, or this many pixels (refused before decoding).
+    WAGTAILIMAGES_MAX_UPLOAD_SIZE=(int, 10 * 1024 * 1024),
     WAGTAILIMAGES_MAX_IMAGE_PIXELS=(int, 128_000_000),
+    # Read API: most items one request may ask for (?limit=).
+    WAGTAILAPI_LIMIT_MAX=(int, 100),
 )
 
 DEBUG = env("DEBUG")
@@ -313,13 +315,14 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Tag slugs end up in shareable filter URLs: keep them ASCII ("marche", not "marché").
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env("WAGTAILIMAGES_MAX_UPLOAD_SIZE")
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env("WAGTAILIMAGES_MAX_IMAGE_PIXELS")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "csv", "zip"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILAPI_BASE_URL = SITE_BASE_URL
-WAGTAILAPI_LIMIT_MAX = 100
+WAGTAILAPI_LIMIT_MAX = env("WAGTAILAPI_LIMIT_MAX")
+WAGTAILAPI_SEARCH_ENABLED = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_HITS_MAX_AGE = env("WAGTAILSEARCH_HITS_MAX_AGE")
 # No avatars fetched from gravatar.com in the admin: editors' addresses stay here (and the CSP holds).
@@ -388,6 +391,8 @@ RESOURCES_PROPOSALS_PER_DAY = env("RESOURCES_PROPOSALS_PER_DAY")
 HUB_TRUSTED_PROXIES = env("HUB_TRUSTED_PROXIES")
 HUB_FORWARDED_FOR_HEADER = env("HUB_FORWARDED_FOR_HEADER")
 HUB_RESPONSE_CACHE_TIMEOUT = env("HUB_RESPONSE_CACHE_TIMEOUT")
+# Test-only: hub.settings.production answers plain http (.ci/production_smoke.py); `check --deploy` warns.
+HUB_ALLOW_PLAIN_HTTP = env("HUB_ALLOW_PLAIN_HTTP")
 
 # Security defaults that hold everywhere; production.py tightens transport security.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -406,5 +411,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"hub": {"level": "INFO"}, "django.request": {"level": "ERROR"}},
 }
-
-HUB_OPERATOR_DEFAULT_NAME = _("Réseau des centralités")

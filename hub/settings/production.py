@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import HUB_ALLOW_PLAIN_HTTP, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -22,8 +22,8 @@ if not env("REDIS_URL"):
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 
-# Test-only (.ci/production_smoke.sh): plain http on a local port, without redirect nor secure cookies.
-HUB_ALLOW_PLAIN_HTTP = env("HUB_ALLOW_PLAIN_HTTP")
+# HUB_ALLOW_PLAIN_HTTP (test-only, .ci/production_smoke.py): plain http on a local port, without redirect
+# nor secure cookies.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT") and not HUB_ALLOW_PLAIN_HTTP
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
@@ -34,4 +34,3 @@ SESSION_COOKIE_SECURE = not HUB_ALLOW_PLAIN_HTTP
 CSRF_COOKIE_SECURE = not HUB_ALLOW_PLAIN_HTTP
 SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not HUB_ALLOW_PLAIN_HTTP
-HUB_CONTENT_SECURITY_POLICY_REPORT_ONLY = False
