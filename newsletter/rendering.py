@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
+from wagtail.models import Locale
+from wagtail.rich_text import expand_db_html
 
+from events.models import EventPage
 from hub.emails import email_context, mjml_to_html
+from newsletter.models import IssueRendering, NewsletterIssuePage
+from resources.models import ProjectPage, ResourcePage
 
 # Stands for a recipient's personal token in the rendered issue; letters only, so no encoding touches it.
 TOKEN_PLACEHOLDER = "XNLTOKENPLACEHOLDERX"
@@ -89,8 +95,6 @@ def since(issue):
 
 
 def featured_projects(value, issue, moment):
-    from resources.models import ProjectPage
-
     chosen = [p.specific for p in (value.get("projects") or []) if p is not None and p.live]
     if not chosen:
         queryset = (
@@ -98,7 +102,7 @@ def featured_projects(value, issue, moment):
         )
         start = since(issue)
         recent = queryset.filter(first_published_at__gte=start) if start else queryset
-        count = value.get("count") or 3
+        count = value["count"]
         chosen = list(recent.select_related("commune").order_by("-first_published_at")[:count])
         if not chosen:
             chosen = list(queryset.select_related("commune").order_by("-first_published_at")[:count])
@@ -112,42 +116,32 @@ def featured_projects(value, issue, moment):
 
 def upcoming_events(value, issue, moment):
     """Events still to come at `moment` (the issue's send): started ones are not announced."""
-    count = value.get("count") or 4
-    try:
-        from events.models import EventPage
-    except ImportError:  # the events app does not publish its calendar yet
-        return []
     events = (
         EventPage.objects.live()
         .public()
         .filter(locale__language_code=settings.LANGUAGE_CODE, start__gte=moment)
-        .order_by("start", "pk")[:count]
+        .order_by("start", "pk")[: value["count"]]
     )
     items = []
     for event in events:
         local = _localized(event)
         start = timezone.localtime(event.start)
-        place = event.place_label() if hasattr(event, "place_label") else ""
+        place = event.place_label()
         items.append(Item(local.title, local.url or "", "", " · ".join(x for x in (_date(start), place) if x)))
     return items
 
 
 def _date(moment):
-    from django.utils.formats import date_format
-
     return date_format(moment, "j F Y, H:i")
 
 
 def new_resources(value, issue, moment):
-    from resources.models import ResourcePage
-
-    count = value.get("count") or 4
     queryset = ResourcePage.objects.live().public().filter(locale__language_code="fr", first_published_at__lte=moment)
     start = since(issue)
     if start:
         queryset = queryset.filter(first_published_at__gte=start)
     items = []
-    for page in queryset.order_by("-first_published_at")[:count]:
+    for page in queryset.order_by("-first_published_at")[: value["count"]]:
         local = _localized(page)
         items.append(Item(local.title, local.url or "", local.summary, page.get_resource_type_display()))
     return items
@@ -199,8 +193,6 @@ _BLOCK_END = re.compile(r"</(p|li|h[1-6]|ul|ol)>|<br\s*/?>", re.I)
 
 def richtext_to_text(value):
     """Rich text to readable plain text: paragraphs on their own lines, links as « text (url) »."""
-    from wagtail.rich_text import expand_db_html
-
     markup = _absolute_links(expand_db_html(str(getattr(value, "source", value))))
     markup = _LINK.sub(lambda m: f"{strip_tags(m.group(2))} ({m.group(1)})", markup)
     markup = re.sub(r"<li[^>]*>", "- ", markup)
@@ -245,8 +237,6 @@ def preview_html(issue):
 
 def source_issue(issue):
     """Sends, deliveries and figures belong to the issue in the site's default language."""
-    from wagtail.models import Locale
-
     default = Locale.get_default()
     if issue.locale_id == default.pk:
         return issue
@@ -255,8 +245,6 @@ def source_issue(issue):
 
 def ensure_renderings(issue):
     """One stored rendering per language of the live issue, re-rendered only when its revision changed."""
-    from newsletter.models import IssueRendering, NewsletterIssuePage
-
     issue = source_issue(issue)
     # Fresh from the database: what is rendered is what is published, whatever the caller holds in memory.
     versions = {

@@ -23,14 +23,6 @@ def population_band(population):
     return ""
 
 
-def population_band_range(key):
-    """(low, high) bounds of a band key, high exclusive and None when open; None for an unknown key."""
-    for band_key, _label, low, high in POPULATION_BANDS:
-        if band_key == key:
-            return low, high
-    return None
-
-
 class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, unique=True)
     name = models.CharField(_("nom"), max_length=100)
@@ -156,7 +148,3 @@ class Commune(index.Indexed, models.Model):
     @property
     def region(self):
         return self.department.region if self.department_id else None
-
-    @property
-    def population_band(self):
-        return population_band(self.population)
