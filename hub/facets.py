@@ -6,7 +6,6 @@ and paginates. Every count is one grouped SQL query, so the number of queries do
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -14,22 +13,26 @@ from django.db.models import Count, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hub.search import clean_query, relevance_ordered_ids
+from hub.search import clean_query
 
 
 # Choice builders shared by the listings ------------------------------------------------------------
 def taxonomy_choices(model, full_names=False):
     """Choices of a translatable taxonomy (programmes, thematics) in the current language, by slug.
 
-    Programmes show their short name (ACV) in facets; forms that explain them pass `full_names`."""
+    Programmes show their short name (ACV) in facets; forms that explain them pass `full_names`.
+    One query: the rows of the current language and of French, the French ones used only when the
+    current language has none."""
 
     def choices(request=None):
-        from django.utils.translation import get_language
-
-        language = get_language()
-        rows = model.objects.filter(locale__language_code=language).order_by("sort_order", "name")
-        if not rows.exists():
-            rows = model.objects.filter(locale__language_code="fr").order_by("sort_order", "name")
+        language = (get_language() or "fr").split("-")[0]
+        rows = list(
+            model.objects.filter(locale__language_code__in={language, "fr"})
+            .select_related("locale")
+            .order_by("sort_order", "name")
+        )
+        own = [row for row in rows if row.locale.language_code == language]
+        rows = own or [row for row in rows if row.locale.language_code == "fr"]
         short = model.__name__ == "Programme" and not full_names
         return [(row.slug, row.label if short else row.name) for row in rows]
 
@@ -56,6 +59,34 @@ class FacetOption:
     label: str
     count: int = 0
     selected: bool = False
+
+
+def _lookup_fields(model, lookup):
+    """The model fields a lookup path (`programmes__slug__in`, `commune__population__gte`) walks through."""
+    fields = []
+    for part in lookup.split("__"):
+        if model is None:
+            break
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # a transform or a lookup (`year`, `in`, `gte`): the path ends here
+            break
+        fields.append(field)
+        model = field.related_model if field.is_relation else None
+    return fields
+
+
+def _is_multivalued(model, lookup):
+    """Whether a row can match `lookup` through several related rows (a many-to-many or reverse relation)."""
+    return any(field.many_to_many or field.one_to_many for field in _lookup_fields(model, lookup))
+
+
+def _q_lookups(condition):
+    for child in condition.children:
+        if isinstance(child, Q):
+            yield from _q_lookups(child)
+        else:
+            yield child[0]
 
 
 @dataclass
@@ -94,18 +125,36 @@ class Facet:
             return condition
         return Q(**{f"{self.lookup}__in": values})
 
+    def multivalued(self, model):
+        if self.ranges or not self.lookup:
+            return any(_is_multivalued(model, lookup) for q in self.ranges.values() for lookup in _q_lookups(q))
+        return _is_multivalued(model, self.lookup)
+
+    def restriction(self, model, values):
+        """The Q narrowing rows of `model` to `values`, never multiplying rows.
+
+        Through a many-to-many relation it is `pk IN (subquery)`: the database evaluates the join
+        inside the subquery, the listing's own query keeps one row per item (no DISTINCT), and a count
+        grouped on that same relation is not narrowed by it."""
+        condition = self.condition(values)
+        if not values or not self.multivalued(model):
+            return condition
+        return Q(pk__in=model._default_manager.filter(condition).order_by().values("pk"))
+
     def counts(self, queryset, offered):
+        """{value: number of rows of `queryset`}, in one grouped query."""
+        distinct = self.multivalued(queryset.model)
         if self.ranges or not self.lookup:  # a computed facet, possibly with no value yet (an empty agenda)
-            return self.range_counts_query(queryset, offered)
-        rows = queryset.values(self.lookup).annotate(n=Count("pk", distinct=True)).order_by()
+            return self.range_counts_query(queryset, offered, distinct)
+        rows = queryset.order_by().values(self.lookup).annotate(n=Count("pk", distinct=distinct))
         return {str(row[self.lookup]): row["n"] for row in rows if row[self.lookup] is not None}
 
-    def range_counts_query(self, queryset, offered):
+    def range_counts_query(self, queryset, offered, distinct=False):
         """All range counts in one query (conditional aggregation) instead of one query per range."""
         aggregates = {
-            f"r{i}": Count("pk", filter=self.ranges[value], distinct=True) for i, (value, _l) in enumerate(offered)
+            f"r{i}": Count("pk", filter=self.ranges[value], distinct=distinct) for i, (value, _l) in enumerate(offered)
         }
-        totals = queryset.aggregate(**aggregates) if aggregates else {}
+        totals = queryset.order_by().aggregate(**aggregates) if aggregates else {}
         return {value: totals[f"r{i}"] for i, (value, _l) in enumerate(offered)}
 
 
@@ -127,10 +176,15 @@ def _is_translatable(model):
 
 
 class FacetedListing:
-    """Reads a request against a base queryset and a set of facets; everything a listing template needs."""
+    """Reads a request against a base queryset and a set of facets; everything a listing template needs.
+
+    Every query it sends is built in SQL from the same parts (the base rows, the text match as a
+    subquery on the search index, each selected facet as a condition or a `pk IN (subquery)`), so
+    its number of queries and of bound parameters does not depend on how many rows match: no list of
+    ids travels from the database to Python and back.
+    """
 
     page_size = 20
-    MAX_RELEVANCE_ORDERED = 2000  # beyond this many matches, a keyword's results keep the first sort
 
     def __init__(self, request, base_queryset, facets, sorts, search=None, page_size=None, language=None):
         self.request = request
@@ -158,90 +212,44 @@ class FacetedListing:
         self.sort = requested_sort if requested_sort in sort_values else (sort_values[0] if sort_values else "")
 
     # Querysets -------------------------------------------------------------------------------------
-    # The text match and each selected facet are evaluated once, as sets of ids; every scope (the results,
-    # and each facet's counts, which ignore that facet's own selection) is then an intersection of sets,
-    # queried by primary key. Joins and the full-text match never repeat across the facet queries.
-    MAX_ID_LIST = 30_000  # beyond this, bound parameters get heavy: fall back to nested subqueries
-
     def searched_queryset(self):
-        queryset = self.base_queryset
-        if self.terms and self.search is not None:
-            queryset = self.search(queryset, self.terms)
-        return queryset
+        """The base rows matching the keywords (a subquery on the search index), built once."""
+        if not hasattr(self, "_searched"):
+            queryset = self.base_queryset
+            if self.terms and self.search is not None:
+                queryset = self.search(queryset, self.terms)
+            self._searched = queryset
+        return self._searched
 
-    @cached_property
-    def _base_ids(self):
-        return set(self.searched_queryset().values_list("pk", flat=True))
-
-    @cached_property
-    def _facet_ids(self):
-        ids = {}
+    def _restricted(self, queryset, exclude=None):
+        model = queryset.model
         for facet in self.facets:
             values = self.selected[facet.param]
-            if values:
-                # Not restricted to the base rows here: the intersection with them happens in Python.
-                ids[facet.param] = set(
-                    self.base_queryset.model._default_manager.filter(facet.condition(values))
-                    .values_list("pk", flat=True)
-                    .distinct()
-                )
-        return ids
-
-    def _by_ids(self, ids):
-        return self.base_queryset.model._default_manager.filter(pk__in=sorted(ids))
-
-    def _uses_id_sets(self):
-        return len(self._base_ids) <= self.MAX_ID_LIST
-
-    def filtered_ids(self, exclude=None):
-        ids = set(self._base_ids)
-        for param, matching in self._facet_ids.items():
-            if param != exclude:
-                ids &= matching
-        return ids
+            if values and facet.param != exclude:
+                queryset = queryset.filter(facet.restriction(model, values))
+        return queryset
 
     def filtered_queryset(self, exclude=None):
-        if self._uses_id_sets():
-            return self._by_ids(self.filtered_ids(exclude))
-        queryset = self.searched_queryset()
-        condition = Q()
-        for facet in self.facets:
-            if facet.param != exclude:
-                condition &= facet.condition(self.selected[facet.param])
-        return queryset.filter(condition).distinct() if condition else queryset
-
-    @cached_property
-    def _relevance_ids(self):
-        """The filtered ids, best match first (None when there are too many to order in Python)."""
-        ids = (
-            self.filtered_ids() if self._uses_id_sets() else set(self.filtered_queryset().values_list("pk", flat=True))
-        )
-        if len(ids) > self.MAX_RELEVANCE_ORDERED:
-            return None
-        ordered = [pk for pk in relevance_ordered_ids(self.base_queryset, self.terms) if pk in ids]
-        seen = set(ordered)
-        return ordered + sorted(ids - seen)  # rows the ranking did not return keep a stable place
+        """The matching rows, one per item, with every selected facet applied but `exclude`'s."""
+        return self._restricted(self.searched_queryset(), exclude)
 
     def _ranked(self):
-        return self.sort == RELEVANCE and self.terms and self._relevance_ids is not None
+        return self.sort == RELEVANCE and bool(self.terms) and self.search is not None
 
     def results(self):
-        queryset = self.filtered_queryset()
         if self._ranked():
-            from django.db.models import Case, IntegerField, Value, When
+            from hub.search import rank_by_relevance
 
-            ordered = self._relevance_ids
-            if not ordered:
-                return queryset.order_by("pk")
-            return queryset.order_by(
-                Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ordered)), output_field=IntegerField()),
-                "pk",
-            )
+            # Ranked over the faceted rows; the ranking itself restricts them to the matches.
+            ranked = rank_by_relevance(self._restricted(self.base_queryset), self.terms, self.language)
+            if ranked is not None:
+                return ranked
+        queryset = self.filtered_queryset()
         for sort in self.sorts:
             if sort.value == self.sort and sort.ordering:
                 return queryset.order_by(*sort.ordering)
         fallback = next((sort for sort in self.sorts if sort.ordering), None)
-        return queryset.order_by(*fallback.ordering) if fallback else queryset
+        return queryset.order_by(*fallback.ordering) if fallback else queryset.order_by("pk")
 
     # Facets with counts ------------------------------------------------------------------------------
     def facet_groups(self):
@@ -267,19 +275,10 @@ class FacetedListing:
         Translatable items carry `content_language` and `in_other_language` (hub.i18n.mark_languages)."""
         from hub.i18n import mark_languages
 
-        if self._ranked():
-            # Relevance: paginate the ordered ids, then load only the page's rows.
-            page = self._paginate(self._relevance_ids)
-            rows = self._by_ids(page.object_list)
-            if prepare is not None:
-                rows = prepare(rows)
-            by_pk = {row.pk: row for row in rows}
-            page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
-        else:
-            results = self.results()
-            if prepare is not None:
-                results = prepare(results)
-            page = self._paginate(results)
+        results = self.results()
+        if prepare is not None:
+            results = prepare(results)
+        page = self._paginate(results)
         if _is_translatable(self.base_queryset.model):
             page.object_list = mark_languages(list(page.object_list), self.language)
         return page

@@ -5,6 +5,7 @@ Every text a visitor types into a search goes through `clean_query` before it re
 text-search configuration (see hub.search_backend).
 """
 
+import itertools
 import re
 import unicodedata
 
@@ -32,12 +33,16 @@ def clean_query(raw):
 ELASTICSEARCH_MAX_HITS = 10_000
 
 
-def _languages(queryset):
-    """The language codes of the rows of `queryset` (None when the model is not translatable)."""
+def _locales(queryset):
+    """The locales of `queryset`'s rows, in one query that stops at each locale's first row (None when
+    the model is not translatable)."""
     model = queryset.model
     if not any(field.name == "locale" for field in model._meta.get_fields()):
         return [None]
-    return list(queryset.order_by().values_list("locale__language_code", flat=True).distinct())
+    from django.db.models import Exists, OuterRef
+    from wagtail.models import Locale
+
+    return list(Locale.objects.filter(Exists(queryset.order_by().filter(locale=OuterRef("pk")))).order_by("pk"))
 
 
 def search_results(queryset, terms, language=None, **kwargs):
@@ -59,36 +64,87 @@ def search_results(queryset, terms, language=None, **kwargs):
 def _language_scopes(queryset):
     """(language, every row of the model in that language) for each language of `queryset`'s rows."""
     everything = queryset.model._default_manager.all()
-    for language in _languages(queryset):
-        if language is None:
+    for locale in _locales(queryset):
+        if locale is None:
             yield None, everything
         else:
-            from wagtail.models import Locale
-
             # `locale` is a search filter field of every page; a join (`locale__language_code`) is not.
-            yield language, everything.filter(locale=Locale.objects.filter(language_code=language).first())
+            yield locale.language_code, everything.filter(locale=locale)
 
 
-def relevance_ordered_ids(queryset, terms, limit=ELASTICSEARCH_MAX_HITS):
-    """The ids of the model's rows matching `terms`, best first, each language ranked in its own.
+RELEVANCE_ORDERED_HITS = 2000  # Elasticsearch only: beyond this many hits, the rest follow by id
 
-    Rankings of different languages are interleaved (first of each, then second of each…): their
-    scores come from different dictionaries and are not comparable.
+
+def _descending(ordering):
+    """Whether the backend sorts its first ordering term (the score) best-first descending."""
+    from django.db.models.expressions import OrderBy
+
+    if isinstance(ordering, OrderBy):
+        return ordering.descending
+    return str(ordering).startswith("-")
+
+
+def rank_by_relevance(queryset, terms, language=None):
+    """`queryset`'s rows matching `terms`, best match first, as one SQL query (None: not possible).
+
+    With one language (a French listing) this is the backend's own ranked query, narrowed to
+    `queryset` by a subquery. With several (an English listing shows French originals beside English
+    translations), each language is ranked with its own dictionary and the rankings are interleaved:
+    the first of each language, then the second of each… (`language`'s rows first at each position),
+    by a window function over the matching rows. Elasticsearch, which holds its own ranking, orders
+    its first hits in SQL by their rank (one CASE over at most RELEVANCE_ORDERED_HITS ids).
     """
-    rankings = []
-    for language, scope in _language_scopes(queryset):
-        results = search_results(scope, terms, language=language, operator="and", order_by_relevance=True)
-        if hasattr(results, "get_queryset"):
-            rankings.append(list(results.get_queryset().values_list("pk", flat=True)[:limit]))
-        else:
-            rankings.append([obj.pk for obj in results[:limit]])
-    ordered, seen = [], set()
-    for position in range(max((len(r) for r in rankings), default=0)):
-        for ranking in rankings:
-            if position < len(ranking) and ranking[position] not in seen:
-                seen.add(ranking[position])
-                ordered.append(ranking[position])
-    return ordered
+    from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
+    from django.db.models.expressions import Window
+    from django.db.models.functions import RowNumber
+
+    ranked = []
+    for scope_language, scope in _language_scopes(queryset):
+        results = search_results(scope, terms, language=scope_language, operator="and", order_by_relevance=True)
+        ranked.append((scope_language, results))
+    if any(not hasattr(results, "get_queryset") for _language, results in ranked):
+        return _rank_by_hits(queryset, [results for _language, results in ranked])
+    if not ranked:
+        return queryset.none()
+    own = queryset.order_by().values("pk")
+    if len(ranked) == 1:
+        return ranked[0][1].get_queryset().filter(pk__in=own)
+    scores, descending = [], True
+    for scope_language, results in ranked:
+        matches = results.annotate_score("_score").get_queryset()
+        descending = _descending(matches.query.order_by[0]) if matches.query.order_by else True
+        score = Subquery(matches.order_by().filter(pk=OuterRef("pk")).values("_score")[:1])
+        scores.append(When(locale__language_code=scope_language, then=score))
+    score = Case(*scores, output_field=FloatField())
+    position = Window(
+        RowNumber(),
+        partition_by=[F("locale_id")],
+        order_by=[score.desc(nulls_last=True) if descending else score.asc(nulls_last=True), F("pk").desc()],
+    )
+    first = Case(When(locale__language_code=language, then=Value(0)), default=Value(1), output_field=IntegerField())
+    conditions = None
+    for _language, results in ranked:
+        condition = Q(pk__in=results.get_queryset().order_by().values("pk"))
+        conditions = condition if conditions is None else conditions | condition
+    return queryset.filter(conditions).annotate(_position=position, _first=first).order_by("_position", "_first", "pk")
+
+
+def _rank_by_hits(queryset, rankings):
+    """Elasticsearch: its hits of each language, interleaved, ranked in SQL (the first
+    RELEVANCE_ORDERED_HITS by rank, the others after them by id)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    rankings = [[obj.pk for obj in results[:ELASTICSEARCH_MAX_HITS]] for results in rankings]
+    hits = list(dict.fromkeys(pk for row in itertools.zip_longest(*rankings) for pk in row if pk is not None))
+    if not hits:
+        return queryset.none()
+    first = hits[:RELEVANCE_ORDERED_HITS]
+    rank = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(first)),
+        default=Value(len(first)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=hits).order_by(rank, "pk")
 
 
 def matching_ids(queryset, terms):

@@ -241,8 +241,9 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
     def related_projects(self, limit=3):
         """Chosen by the editor, else the live projects sharing the most thematics and tags.
 
-        Scores are counted on the small link tables only (no join over every page), then the few
-        best candidates are loaded.
+        The score (shared thematics plus shared tags) is computed in SQL on the two small link tables,
+        restricted to the live, public projects of the page's language, best first (then the newest
+        id): one query returns the `limit` ids, a second loads those pages.
         """
         manual = [
             link.target.specific
@@ -251,24 +252,39 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         ]
         if manual:
             return manual[:limit]
-        scores = {}
-        thematic_links = ProjectPage.thematics.through.objects.filter(
-            thematic_id__in=self.thematics.through.objects.filter(projectpage_id=self.pk).values("thematic_id")
-        ).exclude(projectpage_id=self.pk)
-        for page_id, shared in thematic_links.values_list("projectpage_id").annotate(n=models.Count("id")):
-            scores[page_id] = scores.get(page_id, 0) + shared
-        tag_links = ProjectTag.objects.filter(
-            tag_id__in=ProjectTag.objects.filter(content_object_id=self.pk).values("tag_id")
-        ).exclude(content_object_id=self.pk)
-        for page_id, shared in tag_links.values_list("content_object_id").annotate(n=models.Count("id")):
-            scores[page_id] = scores.get(page_id, 0) + shared
-        if not scores:
-            return []
-        best = sorted(scores, key=lambda page_id: (-scores[page_id], -page_id))[: limit * 10]
-        candidates = (
-            ProjectPage.objects.live().public().filter(pk__in=best, locale_id=self.locale_id).select_related("commune")
+        from django.db import connection
+
+        thematics = ProjectPage.thematics.through._meta
+        tags = ProjectTag._meta
+        candidates, candidate_params = (
+            ProjectPage.objects.live()
+            .public()
+            .filter(locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .order_by()
+            .values("pk")
+            .query.sql_with_params()
         )
-        return sorted(candidates, key=lambda page: (-scores[page.pk], -page.pk))[:limit]
+        quote = connection.ops.quote_name
+        t, t_page, t_term = quote(thematics.db_table), quote("projectpage_id"), quote("thematic_id")
+        g, g_page, g_term = quote(tags.db_table), quote("content_object_id"), quote("tag_id")
+        sql = (
+            f"SELECT shared.page_id FROM ("
+            f"SELECT {t_page} AS page_id FROM {t} WHERE {t_term} IN "
+            f"(SELECT {t_term} FROM {t} WHERE {t_page} = %s) "
+            f"UNION ALL "
+            f"SELECT {g_page} AS page_id FROM {g} WHERE {g_term} IN "
+            f"(SELECT {g_term} FROM {g} WHERE {g_page} = %s)"
+            f") shared WHERE shared.page_id IN ({candidates}) "
+            f"GROUP BY shared.page_id ORDER BY COUNT(*) DESC, shared.page_id DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.pk, self.pk, *candidate_params, limit])
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        pages = ProjectPage.objects.filter(pk__in=ids).select_related("commune").in_bulk()
+        return [pages[pk] for pk in ids if pk in pages]
 
 
 class ProjectExtraCommune(Orderable):
@@ -364,6 +380,12 @@ class ProjectIndexPage(RoutablePageMixin, Page):
         from resources import views
 
         return views.project_listing_view(request, self)
+
+    @re_path(r"^carte\.json/$", name="map_json")
+    def map_json(self, request):
+        from resources import views
+
+        return views.project_map_json(request, self)
 
     @re_path(r"^export\.csv/$")
     def export_csv(self, request):

@@ -43,16 +43,49 @@ def project_listing_view(request, index_page):
         index_page,
         lambda: project_listing(request, index_page),
         prepare=_prepare_projects,
-        extra_context=lambda listing: {"map_points": map_points(listing.filtered_queryset())},
+        extra_context=lambda listing: {
+            "has_map": _located(listing.filtered_queryset()).exists(),
+            "map_url": map_url(request, index_page),
+        },
     )
+
+
+def map_url(request, index_page):
+    """carte.json under the listing, in the visitor's language (file-like routes have no trailing slash,
+    see hub.urls)."""
+    return index_page.get_url(request) + index_page.reverse_subpage("map_json").rstrip("/")
+
+
+def _located(queryset):
+    return queryset.exclude(commune__latitude=None).exclude(commune__longitude=None)
+
+
+def project_map_json(request, index_page):
+    """The map's points for the listing's current selection (same parameters), fetched by the map script.
+
+    Kept out of the listing's HTML, whose size then does not grow with the number of communes; cached
+    for anonymous visitors like the listing."""
+    from django.http import JsonResponse
+
+    from hub.cache import cached_response
+
+    built = {}
+
+    def render():
+        listing = built["listing"] = project_listing(request, index_page)
+        response = JsonResponse({"points": map_points(listing.filtered_queryset())})
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return cached_response(request, render, params=lambda: built["listing"].known_params())
 
 
 def map_points(queryset):
     """One point per commune with coordinates, with its number of projects in the current selection."""
     rows = (
-        queryset.exclude(commune__latitude=None)
+        _located(queryset)
         .values("commune__insee_code", "commune__name", "commune__latitude", "commune__longitude")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))  # one row per project: the listing's conditions never multiply rows
         .order_by("commune__name")
     )
     return [
