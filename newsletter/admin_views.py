@@ -15,6 +15,7 @@ from newsletter.sending import (
     SendError,
     english_fallback,
     figures,
+    figures_by_issue,
     placeholder_message,
     send_test,
     start_sending,
@@ -68,8 +69,9 @@ class SendForm(forms.Form):
 def overview(request):
     if not _can_view(request.user):
         raise PermissionDenied
-    issues = NewsletterIssuePage.objects.filter(locale__language_code="fr").order_by("-issue_date")[:50]
-    rows = [(issue, figures(issue)) for issue in issues]
+    issues = list(NewsletterIssuePage.objects.filter(locale__language_code="fr").order_by("-issue_date")[:50])
+    by_issue = figures_by_issue([issue.pk for issue in issues])
+    rows = [(issue, by_issue[issue.pk]) for issue in issues]
     return render(
         request,
         "newsletter/admin/overview.html",
@@ -94,7 +96,7 @@ def issue_dashboard(request, page_id):
         if action == "test":
             test_form = TestSendForm(request.POST)
             if test_form.is_valid():
-                send_test(issue, test_form.cleaned_data["email"])
+                send_test(issue, test_form.cleaned_data["email"], user=request.user)
                 messages.success(
                     request, _("Courriel de test envoyé à %(email)s.") % {"email": test_form.cleaned_data["email"]}
                 )

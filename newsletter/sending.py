@@ -27,11 +27,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from newsletter.models import Delivery, DeliveryStatus, IssueSend, Subscriber, SubscriberStatus
-from newsletter.rendering import TOKEN_PLACEHOLDER, ensure_renderings, source_issue, unsubscribe_url
+from newsletter.rendering import TOKEN_PLACEHOLDER, ensure_renderings, render, source_issue, unsubscribe_url
 
 logger = logging.getLogger("newsletter")
 
@@ -105,6 +106,17 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
             batch_size=2000,
         )
         added = Delivery.objects.filter(issue=issue).count() - before
+        # In the page's history (Wagtail's log): who sent it, to how many, to which segment.
+        log(
+            instance=issue,
+            action="newsletter.send",
+            user=user,
+            data={
+                "recipients": added,
+                "programmes": [programme.name for programme in programmes],
+                "thematics": [thematic.name for thematic in thematics],
+            },
+        )
     enqueue_drains(issue.pk)
     return added
 
@@ -169,15 +181,16 @@ def enqueue_drains(issue_id):
         send_issue.enqueue(issue_id)
 
 
-def send_test(issue, email):
-    """Sends the issue to one address, marked as a test; creates no delivery, marks nothing sent."""
-    from newsletter.rendering import render
-
+def send_test(issue, email, user=None):
+    """Sends the issue to one address, marked as a test; creates no delivery, marks nothing sent (the page's
+    history keeps a line of it)."""
     # The latest revision, published or not: a test is how an editor checks a draft.
     page = issue.specific.get_latest_revision_as_object()
     rendered = render(page, page.locale.language_code)
     message = build_message(rendered, email, "essai", subject_prefix="[TEST] ")
-    return message.send()
+    sent = message.send()
+    log(instance=issue.specific, action="newsletter.test_send", user=user, data={"email": email})
+    return sent
 
 
 # --- building messages -------------------------------------------------------------------------------
@@ -505,35 +518,54 @@ def asynchronous_commits(on):
 # --- figures ------------------------------------------------------------------------------------------
 
 
-def figures(issue):
-    """Per-issue figures for the admin: queued, sending, sent, failed, bounced, complained, unsubscribed after."""
-    from django.db.models import Count
+FIGURES = ("total", "queued", "sending", "sent", "failed", "bounced", "complained", "unsubscribed")
 
-    issue = source_issue(issue)
-    counts = dict(
-        Delivery.objects.filter(issue=issue).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    deliveries = Delivery.objects.filter(issue=issue)
-    total = sum(counts.values())
-    started = deliveries.aggregate(first=Min("created_at"))["first"]
-    unsubscribed = 0
-    if started:
-        unsubscribed = deliveries.filter(
-            status=DeliveryStatus.SENT,
-            subscriber__status=SubscriberStatus.UNSUBSCRIBED,
-            subscriber__unsubscribed_at__gte=started,
-        ).count()
-    done = counts.get(DeliveryStatus.SENT, 0) + counts.get(DeliveryStatus.FAILED, 0)
-    return {
-        "total": total,
-        "queued": counts.get(DeliveryStatus.QUEUED, 0),
-        "sending": counts.get(DeliveryStatus.SENDING, 0),
-        "sent": counts.get(DeliveryStatus.SENT, 0),
-        "failed": counts.get(DeliveryStatus.FAILED, 0),
-        "bounced": deliveries.exclude(bounced_at=None).count(),
-        "complained": deliveries.exclude(complained_at=None).count(),
-        "unsubscribed": unsubscribed,
-        "running": total > done,
-        "percent": round(100 * done / total) if total else 0,
-        "started_at": started,
+
+def figures_by_issue(issue_ids):
+    """Every issue's figures in one aggregate query, grouped by issue: {issue id: figures}.
+
+    An unsubscription counts for an issue when the person received it and left after it was queued for them.
+    Issues without deliveries get zeros.
+    """
+    counted = {
+        row.pop("issue_id"): row
+        for row in Delivery.objects.filter(issue_id__in=issue_ids)
+        .order_by()
+        .values("issue_id")
+        .annotate(
+            total=Count("pk"),
+            queued=Count("pk", filter=Q(status=DeliveryStatus.QUEUED)),
+            sending=Count("pk", filter=Q(status=DeliveryStatus.SENDING)),
+            sent=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
+            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+            bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+            complained=Count("pk", filter=Q(complained_at__isnull=False)),
+            unsubscribed=Count(
+                "pk",
+                filter=Q(
+                    status=DeliveryStatus.SENT,
+                    subscriber__status=SubscriberStatus.UNSUBSCRIBED,
+                    subscriber__unsubscribed_at__gte=F("created_at"),
+                ),
+            ),
+            started_at=Min("created_at"),
+        )
     }
+    return {issue_id: _with_progress(counted.get(issue_id)) for issue_id in issue_ids}
+
+
+def _with_progress(row):
+    row = row or dict.fromkeys(FIGURES, 0) | {"started_at": None}
+    done = row["sent"] + row["failed"]
+    return {
+        **{name: row[name] for name in FIGURES},
+        "running": row["total"] > done,
+        "percent": round(100 * done / row["total"]) if row["total"] else 0,
+        "started_at": row["started_at"],
+    }
+
+
+def figures(issue):
+    """One issue's figures for the admin (those of its source issue, for a translation)."""
+    issue = source_issue(issue)
+    return figures_by_issue([issue.pk])[issue.pk]

@@ -1,10 +1,12 @@
 """The newsletter in the admin (subscribers, send page with figures) and in the core (footer, demo, personal data)."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import HeaderButton
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -61,6 +63,32 @@ def issue_send_button(page, user, view_name, next_url=None):
         yield HeaderButton(
             _("Test, envoi et chiffres"), reverse("newsletter_issue", args=[page.pk]), icon_name="mail", priority=5
         )
+
+
+class SendLogFormatter(LogFormatter):
+    """« Envoyé à 1 200 abonné·es (Petites villes de demain, Commerce) » in the issue's history."""
+
+    label = _("Envoi de la lettre")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        count = data.get("recipients", 0)
+        message = ngettext("Envoyé à %(count)s abonné·e", "Envoyé à %(count)s abonné·es", count) % {"count": count}
+        segment = [*data.get("programmes", []), *data.get("thematics", [])]
+        return f"{message} ({', '.join(segment)})" if segment else message
+
+
+class TestSendLogFormatter(LogFormatter):
+    label = _("Test de la lettre")
+
+    def format_message(self, log_entry):
+        return gettext("Test envoyé à %(email)s") % {"email": (log_entry.data or {}).get("email", "")}
+
+
+@hooks.register("register_log_actions")
+def register_send_log_actions(actions):
+    actions.register_action("newsletter.send")(SendLogFormatter)
+    actions.register_action("newsletter.test_send")(TestSendLogFormatter)
 
 
 @hooks.register("hub_footer_parts")
