@@ -128,7 +128,6 @@ def registrations(request, event_id):
     event = get_object_or_404(EventPage, pk=event_id)
     rows, status, session, query = _filtered(request, event)
     sessions = list(event.ordered_sessions())
-    session_counts = seats.session_seats_taken([s.pk for s in sessions]) if sessions else {}
     questions = list(event.questions.all())
     rows = list(rows)
     for row in rows:
@@ -143,8 +142,8 @@ def registrations(request, event_id):
             "event": event,
             "registrations": rows,
             "counts": _counts(event),
-            "seats_taken": event.seats_taken(),
-            "sessions": [(s, session_counts.get(s.pk, 0)) for s in sessions],
+            "seats_taken": event.seats_taken,
+            "sessions": [(s, s.seats_taken) for s in sessions],
             "statuses": [(value, label) for value, label, _n in _counts(event)],
             "status": status,
             "session": session,

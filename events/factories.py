@@ -15,6 +15,7 @@ from events.models import (
     EventType,
     Registration,
     RegistrationStatus,
+    recount_seats,
 )
 
 
@@ -86,3 +87,9 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     def sessions(self, create, extracted, **kwargs):
         if create and extracted:
             self.sessions.set(extracted)
+
+    @factory.post_generation
+    def seats(self, create, extracted, **kwargs):
+        """A row written directly, with its status: the event's seat counters are counted again."""
+        if create:
+            recount_seats([self.event_id])

@@ -48,12 +48,8 @@ def clean_session_choice(sessions):
 
 class SessionsMixin:
     def add_sessions_field(self, event, required, display=None):
-        # `has_sessions` comes with an event routed by its agenda (EventPageManager.routed_child).
         sessions = event.ordered_sessions()
-        has_sessions = getattr(event, "has_sessions", None)
-        if display is not None and display.pk != event.pk:
-            has_sessions = None
-        if has_sessions if has_sessions is not None else sessions.exists():
+        if sessions.exists():
             self.fields["sessions"] = SessionChoiceField(
                 queryset=sessions,
                 label=_("Sessions"),
@@ -109,7 +105,7 @@ class RegistrationForm(SessionsMixin, HoneypotMixin, DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.add_sessions_field(event, required=True, display=display)
-        self.questions = list(event.questions.all()) if getattr(event, "has_questions", True) else []
+        self.questions = list(event.questions.all())
         translated = {}
         if display is not None and display.pk != event.pk and self.questions:
             translated = {q.translation_key: q for q in display.questions.all()}

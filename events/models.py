@@ -7,8 +7,9 @@ from urllib.parse import urlparse
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -36,14 +37,18 @@ from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageFo
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The agenda's own sub-routes (French, and the English names of the registration routes).
 RESERVED_SLUGS = {"inscription", "registration", "calendrier"}
-REGISTRATION_ROUTES = {"fr": "inscription", "en": "registration"}
 
 
 def registration_route(language=None):
-    """The sub-route of registrations in `language`: `inscription` in French, `registration` in English."""
+    """Only for .ci/production_smoke.py, which joins it to an event's URL: use EventPage.registration_path()."""
     from django.utils.translation import get_language
 
-    return REGISTRATION_ROUTES.get((language or get_language() or "fr")[:2], "inscription")
+    return "registration" if (language or get_language() or "fr")[:2] == "en" else "inscription"
+
+
+def _route_name(name, language):
+    """Routes with an English path are named `<name>_en`: `inscription/` in French, `registration/` in English."""
+    return f"{name}_en" if (language or "fr")[:2] == "en" else name
 
 
 def _synchronized(*names):
@@ -71,6 +76,53 @@ class Audience(models.TextChoices):
     MEMBERS = "members", _("membres du réseau")
 
 
+class Seats(models.Model):
+    """A row with places, an event or a session: `capacity` (None: no limit) and `seats_taken`, the number
+    of its registrations that hold a seat (Registration.HOLDING). The capacity rule is written here, once:
+    a row has room for one more person when `capacity` is None or `seats_taken < capacity` (`with_room()` in
+    SQL, `seats_left()` in Python, on a row just read). events.registration moves the counter with one
+    conditional UPDATE per row (see `take`), in the same transaction as the registration's status;
+    `recount_seats` rebuilds it from the registrations (data migration, page publication, fixtures)."""
+
+    seats_taken = models.PositiveIntegerField(_("places occupées"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def with_room():
+        return Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+
+    def seats_left(self):
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+    @classmethod
+    def take(cls, pks, **unchanged):
+        """One seat more in each row of `pks` that has room (and still has the `unchanged` values), as one
+        UPDATE (the row lock lasts until the transaction ends: callers commit soon); returns how many rows
+        took one."""
+        rows = cls.objects.filter(pk__in=pks, **unchanged).filter(cls.with_room())
+        return rows.update(seats_taken=F("seats_taken") + 1)
+
+    @classmethod
+    def release(cls, pks):
+        return cls.objects.filter(pk__in=pks).update(seats_taken=F("seats_taken") - 1)
+
+
+def recount_seats(event_ids):
+    """Sets the counters of these events and of their sessions to the registrations holding a seat."""
+    holding = Registration.objects.filter(status__in=Registration.HOLDING)
+    per_event = holding.filter(event_id=OuterRef("pk")).order_by().values("event_id").annotate(n=Count("pk"))
+    EventPage.objects.filter(pk__in=event_ids).update(seats_taken=Coalesce(Subquery(per_event.values("n")), 0))
+    links = Registration.sessions.through.objects.filter(
+        eventsession_id=OuterRef("pk"), registration__status__in=Registration.HOLDING
+    )
+    per_session = links.order_by().values("eventsession_id").annotate(n=Count("pk")).values("n")
+    EventSession.objects.filter(event_id__in=event_ids).update(seats_taken=Coalesce(Subquery(per_session), 0))
+
+
 class EventIndexPage(RoutablePageMixin, Page):
     """The events listing (upcoming and past), the calendar feed and the attendees' private links."""
 
@@ -89,19 +141,6 @@ class EventIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("agenda des événements")
         verbose_name_plural = _("agendas des événements")
-
-    def route(self, request, path_components):
-        """An event's URLs below the agenda in one query: Wagtail's route() would read the child as a
-        plain Page, then again as an EventPage. The event comes with whether it has sessions and
-        questions, so its registration form skips those queries when it has none. Anything else (the
-        agenda's own routes, a child that is not an event, an unknown slug) goes the usual way; the
-        agenda's routes still win, as their first components are reserved slugs."""
-        if self.live and path_components and path_components[0] not in RESERVED_SLUGS and "." not in path_components[0]:
-            event = EventPage.objects.routed_child(self, path_components[0])
-            if event is not None:
-                event._cached_parent_obj = self
-                return event.route(request, path_components[1:])
-        return super().route(request, path_components)
 
     @path("")
     def listing(self, request):
@@ -137,41 +176,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         return views.registration_cancel(request, self, token)
 
 
-class EventPageManager(PageManager):
-    def routed_child(self, parent, slug):
-        """The live or draft event `slug` under `parent` (treebeard's children interval, as
-        Page.get_children), with `has_sessions`, `has_questions` and `view_restricted` / `view_aliased`:
-        whether the event or an ancestor has a view restriction or is an alias (when neither, Wagtail's view
-        restriction check has nothing to look up, see EventPage.get_view_restrictions).
-
-        Written in SQL (`page.*, event.*`: the columns follow the models; Django forbids a child field to
-        shadow a parent's): this query runs on every request to an event, and compiling it with the ORM,
-        Exists() subqueries and all, cost more CPU than the rest of the agenda's routing (3.2 ms, then 1.5
-        with RawSQL facts, 0.6 as raw SQL, measured in-process)."""
-        from wagtail.models import PageViewRestriction
-
-        steplen = Page.steplen
-        lineage = [parent.path[:end] for end in range(steplen, len(parent.path) + 1, steplen)]
-        marks = ", ".join(["%s"] * len(lineage))
-        pages, events = Page._meta.db_table, EventPage._meta.db_table
-        me = f"e.{EventPage._meta.pk.column}"
-        sql = (
-            f"SELECT p.*, e.*, "
-            f"EXISTS (SELECT 1 FROM {EventSession._meta.db_table} WHERE event_id = {me}) AS has_sessions, "
-            f"EXISTS (SELECT 1 FROM {EventQuestion._meta.db_table} WHERE event_id = {me}) AS has_questions, "
-            f"EXISTS (SELECT 1 FROM {PageViewRestriction._meta.db_table} r WHERE r.page_id = {me} "
-            f"OR r.page_id IN (SELECT id FROM {pages} WHERE path IN ({marks}))) AS view_restricted, "
-            f"EXISTS (SELECT 1 FROM {pages} a WHERE a.alias_of_id IS NOT NULL "
-            f"AND (a.id = {me} OR a.path IN ({marks}))) AS view_aliased "
-            f"FROM {pages} p INNER JOIN {events} e ON {me} = p.id "
-            f"WHERE p.depth = %s AND p.path BETWEEN %s AND %s AND p.slug = %s LIMIT 1"
-        )
-        low, high = parent._get_children_path_interval(parent.path)
-        params = [*lineage, *lineage, parent.depth + 1, low, high, slug]
-        return next(iter(self.raw(sql, params)), None)
-
-
-class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
+class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa: DJ008 — Page's __str__
     template = "pages/event_page.html"
     base_form_class = LocalisedTaxonomyPageForm
     taxonomy_fields = ("thematics",)
@@ -308,8 +313,6 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
         ),
     ]
 
-    objects = EventPageManager()
-
     class Meta:
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
@@ -331,6 +334,18 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        """A full save (publishing a revision, a translation's sync) writes every field from the object,
+        the counters too, as they were when the revision was made: they are counted again, under the row
+        lock that save has just taken, before the transaction ends."""
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic():
+            result = super().save(*args, **kwargs)
+            if update_fields is None or "seats_taken" in update_fields:
+                recount_seats([self.pk])
+                self.seats_taken = type(self).objects.values_list("seats_taken", flat=True).get(pk=self.pk)
+        return result
+
     # Routes --------------------------------------------------------------------------------------------
     @path("")
     def detail(self, request):
@@ -345,20 +360,11 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
 
         return views.register(request, self)
 
-    @re_path(r"^evenement\.ics/$")
+    @re_path(r"^evenement\.ics/$", name="ics")
     def ics(self, request):
         from events import views
 
         return views.event_ics(request, self)
-
-    def get_view_restrictions(self):
-        """Wagtail looks up the ancestors (for aliases) then their restrictions on every request served;
-        an event routed by its agenda already knows whether there is anything to find."""
-        if hasattr(self, "view_restricted") and not (self.view_restricted or self.view_aliased):
-            from wagtail.models import PageViewRestriction
-
-            return PageViewRestriction.objects.none()
-        return super().get_view_restrictions()
 
     # Facts -----------------------------------------------------------------------------------------
     @property
@@ -399,7 +405,7 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
 
     def registration_path(self):
         """The registration form: `…/inscription/` for a French page, `…/registration/` for an English one."""
-        return f"{self.url or ''}{registration_route(self.locale.language_code)}/"
+        return (self.url or "") + self.reverse_subpage(_route_name("register", self.locale.language_code))
 
     def session_titles(self, language=None):
         """translation_key → the session's title in `language` (for labels; seats stay with the source)."""
@@ -423,14 +429,6 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Page):
 
     def closes_at(self):
         return self.registration_closes_at or self.start
-
-    def seats_taken(self):
-        return self.registrations.filter(status__in=Registration.HOLDING).count()
-
-    def seats_left(self):
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.seats_taken(), 0)
 
     def window_open(self, now=None):
         """Registrations enabled and the registration window open (capacity aside)."""
@@ -523,7 +521,7 @@ class SessionKind(models.TextChoices):
     OTHER = "autre", _("autre")
 
 
-class EventSession(TranslatableMixin, Orderable):
+class EventSession(TranslatableMixin, Seats, Orderable):
     """A session of an event. Registrations always point to the French page's sessions (the seats); an
     English page's sessions are their translations (same translation_key), used for their labels."""
 
@@ -562,14 +560,6 @@ class EventSession(TranslatableMixin, Orderable):
 
     def overlaps(self, other):
         return self.start < other.end and other.start < self.end
-
-    def seats_taken(self):
-        return self.registrations.filter(status__in=Registration.HOLDING).count()
-
-    def seats_left(self):
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.seats_taken(), 0)
 
 
 class QuestionKind(models.TextChoices):
@@ -747,25 +737,27 @@ class Registration(models.Model):
     def holds_seat(self):
         return self.status in self.HOLDING
 
-    def private_path(self, language=None):
-        """The attendee's own page: `/fr/evenements/inscription/<token>/`, `/en/events/registration/<token>/`."""
+    def _private_route(self, name, language=None):
+        """A route of the attendee's own pages below the agenda, in `language` (the registration's by default)."""
         index = self.event.get_parent().specific
         language = language or self.language or "fr"
         localized = index.get_translation_or_none(_locale(language)) if language != index.locale.language_code else None
         page = localized if localized is not None and localized.live else index
         parts = page.get_url_parts()
         base = parts[2] if parts else "/"
-        return f"{base}{registration_route(page.locale.language_code)}/{self.token}/"
+        return base + page.reverse_subpage(_route_name(name, page.locale.language_code), args=[self.token])
+
+    def private_path(self, language=None):
+        """The attendee's own page: `/fr/evenements/inscription/<token>/`, `/en/events/registration/<token>/`."""
+        return self._private_route("registration", language)
 
     def calendar_path(self, language=None):
         """The attendee's own .ics (their sessions' times)."""
-        path = self.private_path(language)
-        return path + ("calendar.ics" if f"/{REGISTRATION_ROUTES['en']}/" in path else "calendrier.ics")
+        return self._private_route("registration_ics", language)
 
     def cancel_path(self, language=None):
         """The confirmation step of a cancellation, below the private page."""
-        path = self.private_path(language)
-        return path + ("cancel/" if f"/{REGISTRATION_ROUTES['en']}/" in path else "annuler/")
+        return self._private_route("registration_cancel", language)
 
     def private_url(self, language=None):
         return settings.SITE_BASE_URL.rstrip("/") + self.private_path(language)

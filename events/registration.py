@@ -1,30 +1,32 @@
 """Seats: registering, cancelling, promoting from the waiting list — never more people than places.
 
-Every change that can take or free a seat runs inside one transaction that first locks the event row
-(and the chosen sessions' rows) with SELECT … FOR UPDATE, then counts, then writes. Two requests for
-the last seat therefore queue on the lock instead of both reading "one seat left" (pretix's approach).
-On SQLite, write transactions are serialised anyway and the lock is a no-op.
+The capacity rule lives in events.models.Seats: the event row and each session row count the
+registrations holding a seat (`seats_taken`), and a seat is taken by one conditional UPDATE
+(`… SET seats_taken = seats_taken + 1 WHERE id = … AND (capacity IS NULL OR seats_taken < capacity)`).
+Two requests for the last seat cannot both take it: the second UPDATE waits for the first one's row lock,
+then finds no room. Every change between a holding status (confirmed, attended) and another status goes
+through this module and moves the counters in the same transaction as the status.
 
-The common registration (no sessions, no approval) takes a shorter way through the same lock: its row
-is inserted as waitlisted first (the unique constraint answers an address already registered, before any
-lock), then a single round trip locks the event row, confirms the registration if a seat is free — in a
-later statement, which therefore counts after the lock is granted — and commits, as one BEGIN … COMMIT block (see take_seat). The
-lock is thus held for no longer than the server takes to run those statements: the lock, count, insert,
-commit order held it across four round trips, and under load the other registrations queued behind a
-holder that was waiting for the CPU or the GIL between them.
+The common registration (no sessions, no approval, nobody waiting) is inserted as waitlisted first (the
+unique constraint answers an address already registered before any lock), then, in one short transaction,
+confirmed and given its seat by the conditional UPDATE, which is the transaction's last statement: the
+event row stays locked only until the COMMIT that follows it. Everything else (sessions, approval, a
+waiting list to serve first, an organiser's decision) locks the event row (and the sessions' rows) with
+SELECT … FOR UPDATE for the whole decision, so the waiting list is served in order.
 """
 
+from contextlib import nullcontext
+
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import CancelReason, EventPage, EventSession, Registration, RegistrationStatus
-
-# Switch for the concurrency test, which shows that without the lock seats get oversold.
-LOCK_CAPACITY = True
+from events.models import CancelReason, EventPage, EventSession, Registration, RegistrationStatus, recount_seats
 
 S = RegistrationStatus
+# What the short way's decision reads from the event, besides the seats.
+DECIDING_FIELDS = ("registration_enabled", "registration_opens_at", "registration_closes_at", "start")
+DECIDING_FIELDS += ("approval_required", "waitlist_enabled")
 
 
 class RegistrationError(Exception):
@@ -39,9 +41,8 @@ class RegistrationError(Exception):
 def lock_event(event_id, session_ids=()):
     """Locks the event row (and reads it in the same query), then the sessions' rows in a fixed order
     so that two requests never wait for each other in opposite orders."""
-    queryset = EventPage.objects.select_for_update(of=("self",)) if LOCK_CAPACITY else EventPage.objects
-    event = queryset.get(pk=event_id)
-    if LOCK_CAPACITY and session_ids:
+    event = EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+    if session_ids:
         list(
             EventSession.objects.select_for_update()
             .filter(pk__in=sorted(session_ids))
@@ -51,114 +52,39 @@ def lock_event(event_id, session_ids=()):
     return event
 
 
-def seats_taken(event_id, exclude=None):
-    queryset = Registration.objects.filter(event_id=event_id, status__in=Registration.HOLDING)
-    if exclude is not None:
-        queryset = queryset.exclude(pk=exclude)
-    return queryset.count()
-
-
-def session_seats_taken(session_ids, exclude=None):
-    links = Registration.sessions.through.objects.filter(
-        eventsession_id__in=session_ids, registration__status__in=Registration.HOLDING
-    )
-    if exclude is not None:
-        links = links.exclude(registration_id=exclude)
-    counts = dict(links.values_list("eventsession_id").annotate(n=Count("id")).order_by())
-    return {session_id: counts.get(session_id, 0) for session_id in session_ids}
-
-
-def room_for(event, session_ids, exclude=None):
-    """(event has a seat, list of full sessions) for one more person, not counting `exclude`."""
-    event_ok = event.capacity is None or seats_taken(event.pk, exclude) < event.capacity
-    sessions = list(EventSession.objects.filter(pk__in=session_ids, event_id=event.pk).exclude(capacity=None))
-    taken = session_seats_taken([s.pk for s in sessions], exclude) if sessions else {}
-    full = [s for s in sessions if taken[s.pk] >= s.capacity]
+def take_seats(event_id, session_ids=(), with_event=True):
+    """One seat for one more person in the event and in each of `session_ids`, or none at all; returns
+    (the event had room, the sessions that had none). Runs in a savepoint of the caller's transaction."""
+    session_ids = sorted(set(session_ids))
+    with transaction.atomic():
+        event_ok = not with_event or EventPage.take([event_id]) == 1
+        full = []
+        if session_ids and EventSession.take(session_ids) < len(session_ids):
+            full = list(
+                EventSession.objects.filter(pk__in=session_ids).exclude(EventSession.with_room()).order_by("pk")
+            )
+        if not event_ok or full:
+            transaction.set_rollback(True)  # back to the savepoint: nothing taken
     return event_ok, full
 
 
-_EVENT = EventPage._meta.db_table
-_EVENT_PK = EventPage._meta.pk.column
-_REGISTRATION = Registration._meta.db_table
+def release_seats(event_id, session_ids=(), with_event=True):
+    if with_event:
+        EventPage.release([event_id])
+    if session_ids:
+        EventSession.release(sorted(set(session_ids)))
 
 
-def seat_statements(event_id, registration_id, now):
-    """The SQL of take_seat, as (name, sql, params), in order:
-
-    - lock: the event row, FOR UPDATE;
-    - confirm: the registration, if the event (read after the lock was granted, as every later statement
-      of a READ COMMITTED transaction is) still takes registrations without approval and has a seat;
-    - discard: the registration, if it is still waitlisted and the event has no waiting list or stopped
-      taking registrations this way — the general path then decides and explains.
-    """
-    quote = connection.ops.quote_name
-    when = connection.ops.adapt_datetimefield_value(now)
-    event = f"{_EVENT} e WHERE e.{quote(_EVENT_PK)} = %s AND e.registration_enabled AND NOT e.approval_required"
-    event += " AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= %s)"
-    event += f" AND %s < COALESCE(e.registration_closes_at, e.{quote('start')})"
-    event_params = [event_id, when, when]
-    holding = [status.value for status in Registration.HOLDING]
-    statements = []
-    if LOCK_CAPACITY and connection.features.has_select_for_update:
-        statements.append(("lock", f"SELECT 1 FROM {_EVENT} WHERE {quote(_EVENT_PK)} = %s FOR UPDATE", [event_id]))
-    statements.append(
-        (
-            "confirm",
-            f"UPDATE {_REGISTRATION} SET status = %s, confirmed_at = %s, waitlisted_at = NULL WHERE id = %s "
-            f"AND EXISTS (SELECT 1 FROM {event} AND (e.capacity IS NULL OR e.capacity > (SELECT COUNT(*) "
-            f"FROM {_REGISTRATION} h WHERE h.event_id = %s AND h.status IN (%s, %s))))",
-            [S.CONFIRMED.value, when, registration_id, *event_params, event_id, *holding],
-        )
-    )
-    statements.append(
-        (
-            "discard",
-            f"DELETE FROM {_REGISTRATION} WHERE id = %s AND status = %s "
-            f"AND NOT EXISTS (SELECT 1 FROM {event} AND e.waitlist_enabled)",
-            [registration_id, S.WAITLISTED.value, *event_params],
-        )
-    )
-    return statements
+def recount(event_id):
+    """Counts the event's seats again from its registrations (after a deletion, a script…), under its lock."""
+    with transaction.atomic():
+        if EventPage.objects.filter(pk=event_id).exists():
+            lock_event(event_id)
+            recount_seats([event_id])
 
 
-def take_seat(event_id, registration_id, now, own_transaction=False):
-    """Runs seat_statements; returns "confirmed", "waitlisted" or "discarded".
-
-    With `own_transaction` (PostgreSQL, Django in autocommit, client-side parameter binding, which is
-    Django's default) the statements are sent in one round trip as their own BEGIN … COMMIT block: the
-    server releases the lock as soon as it has run them, whatever the Python process is doing. Otherwise
-    they run one by one inside the caller's transaction, which commits.
-    """
-    statements = seat_statements(event_id, registration_id, now)
-    counts = {}
-    with connection.cursor() as cursor:
-        if own_transaction:
-            sql = "; ".join(["BEGIN", *(sql for _name, sql, _params in statements), "COMMIT"])
-            try:
-                cursor.execute(sql, [param for _name, _sql, params in statements for param in params])
-                cursor.nextset()  # BEGIN
-                for name, _sql, _params in statements:
-                    counts[name] = cursor.rowcount
-                    cursor.nextset()
-            except Exception:
-                cursor.execute("ROLLBACK")  # leave no aborted transaction on the connection
-                raise
-        else:
-            for name, sql, params in statements:
-                cursor.execute(sql, params)
-                counts[name] = cursor.rowcount
-    if counts["confirm"] == 1:
-        return "confirmed"
-    return "discarded" if counts["discard"] == 1 else "waitlisted"
-
-
-def _own_transaction_possible():
-    return (
-        connection.vendor == "postgresql"
-        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
-        and connection.get_autocommit()
-        and not connection.in_atomic_block
-    )
+def _session_ids(registration):
+    return list(registration.sessions.values_list("pk", flat=True))
 
 
 def _fill_person(registration, data, email, user, language, now):
@@ -172,29 +98,27 @@ def _fill_person(registration, data, email, user, language, now):
 
 
 def _register_new(event, data, email, user, language, now):
-    """The short way (see the module's docstring): the new row, waitlisted, then take_seat. Returns the
-    registration, or None when take_seat discarded it (the general path decides). Raises IntegrityError
-    when the address already has a registration for the event."""
+    """The short way (see the module's docstring): the new row, waitlisted, then its seat. Returns the
+    registration, or None when there is no seat and no waiting list (the general way then explains).
+    Raises IntegrityError when the address already has a registration for the event."""
     registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
     _fill_person(registration, data, email, user, language, now)
-    if _own_transaction_possible():
-        # The row is committed first (autocommit), then the seat is decided in its own short transaction;
-        # a row the seat step discards is deleted in that same transaction.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a duplicate spoils no transaction
         registration.save()
-        try:
-            outcome = take_seat(event.pk, registration.pk, now, own_transaction=True)
-        except Exception:
-            Registration.objects.filter(pk=registration.pk).delete()  # nothing half-taken stays behind
-            raise
-    else:
-        with transaction.atomic():
-            registration.save()
-            outcome = take_seat(event.pk, registration.pk, now)
-    if outcome == "discarded":
+    # The page in hand may be a moment old: the seat is taken only if the settings its decision read
+    # (window, approval, waiting list) are still those of the row.
+    unchanged = {name: getattr(event, name) for name in DECIDING_FIELDS}
+    with transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(status=S.CONFIRMED, confirmed_at=now, waitlisted_at=None)
+        confirmed = EventPage.take([event.pk], **unchanged) == 1  # the last statement before COMMIT
+        if not confirmed:
+            transaction.set_rollback(True)
+    if not confirmed and not (event.waitlist_enabled and EventPage.objects.filter(pk=event.pk, **unchanged).exists()):
+        Registration.objects.filter(pk=registration.pk).delete()  # no waiting list, or new settings
         return None
-    if outcome == "confirmed":
+    if confirmed:
         registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
-    notify(registration, "confirmation" if outcome == "confirmed" else "waitlist")
+    notify(registration, "confirmation" if confirmed else "waitlist")
     return registration
 
 
@@ -225,14 +149,15 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
     session_ids = sorted({s.pk for s in sessions})
     # The short way only when nobody waits: a newcomer never takes a seat someone is waiting for (the
     # general way promotes the waiting list first, under the lock).
-    nobody_waits = not Registration.objects.filter(event_id=event.pk, status=S.WAITLISTED).exists()
-    if not session_ids and not event.approval_required and nobody_waits:
-        try:
-            registration = _register_new(event, data, email, user, language, now)
-        except IntegrityError:
-            registration = None  # the address is taken: answered (or a cancelled one revived) below
-        if registration is not None:
-            return registration, True
+    if not session_ids and not event.approval_required and event.window_open(now):
+        nobody_waits = not Registration.objects.filter(event_id=event.pk, status=S.WAITLISTED).exists()
+        if nobody_waits:
+            try:
+                registration = _register_new(event, data, email, user, language, now)
+            except IntegrityError:
+                registration = None  # the address is taken: answered (or a cancelled one revived) below
+            if registration is not None:
+                return registration, True
     # Read before taking the lock: an address already registered never waits for it. A concurrent
     # insert for the same address is caught by the unique constraint below.
     existing = Registration.objects.filter(event_id=event.pk, email=email).first()
@@ -248,21 +173,24 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
             if not event.window_open(now):
                 raise RegistrationError(_("Les inscriptions à cet événement ne sont pas ouvertes."))
             fill_from_waitlist(event)  # whoever waits is served first (first come, first served)
-            event_ok, full = room_for(event, session_ids)
-            if event_ok and not full and not event.approval_required and _blocked_by_waitlist(event, session_ids):
-                event_ok = False  # the free seat is one a waiting person needs
+            event.refresh_from_db(fields=["seats_taken"])
+            full = []
             if event.approval_required:
                 status = S.PENDING
-                if not event_ok and not event.waitlist_enabled:
+                if event.seats_left() == 0 and not event.waitlist_enabled:
                     raise RegistrationError(_("L'événement est complet."))
-            elif event_ok and not full:
-                status = S.CONFIRMED
-            elif event.waitlist_enabled:
-                status = S.WAITLISTED
-            elif full:
-                raise RegistrationError(_full_sessions_message(full), field="sessions")
             else:
-                raise RegistrationError(_("L'événement est complet."))
+                event_ok = not _blocked_by_waitlist(event, session_ids)
+                if event_ok:
+                    event_ok, full = take_seats(event.pk, session_ids)
+                if event_ok and not full:
+                    status = S.CONFIRMED
+                elif event.waitlist_enabled:
+                    status = S.WAITLISTED
+                elif full:
+                    raise RegistrationError(_full_sessions_message(full), field="sessions")
+                else:
+                    raise RegistrationError(_("L'événement est complet."))
 
             registration = existing or Registration(event=event)
             if existing is not None:  # a cancelled registration comes back to life: same row, same link
@@ -283,23 +211,29 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
                 _after_commit(send_pending_to_organisers, registration.pk)
             return registration, True
     except IntegrityError:
-        # Only reachable without the lock: a concurrent request for the same address won the insert.
+        # A concurrent request for the same address won the insert.
         existing = Registration.objects.filter(event_id=event.pk, email=email).first()
         if existing is None:
             raise
         return existing, False
 
 
-def _fits(event, registration):
-    event_ok, full = room_for(event, list(registration.sessions.values_list("pk", flat=True)), exclude=registration.pk)
-    return event_ok and not full
+def _give_seat(event, registration, notice):
+    """Confirms `registration` (not holding a seat) if the event and its sessions have room; returns whether."""
+    event_ok, full = take_seats(event.pk, _session_ids(registration))
+    if event_ok and not full:
+        _confirm(registration, notice)
+        return True
+    return False
 
 
 def promote_next(event):
     """Confirms the first waitlisted person whose sessions still have room (caller holds the lock)."""
+    event.refresh_from_db(fields=["seats_taken"])
+    if event.seats_left() == 0:
+        return None
     for candidate in event.registrations.filter(status=S.WAITLISTED).order_by("waitlisted_at", "pk"):
-        if _fits(event, candidate):
-            _confirm(candidate, "promotion")
+        if _give_seat(event, candidate, "promotion"):
             return candidate
     return None
 
@@ -322,7 +256,8 @@ def _blocked_by_waitlist(event, session_ids, exclude=None):
     count = waiting.count()
     if not count:
         return False
-    if event.capacity is not None and event.capacity - seats_taken(event.pk, exclude) <= count:
+    left = event.seats_left()
+    if left is not None and left <= count:
         return True
     return Registration.sessions.through.objects.filter(
         registration__in=waiting, eventsession_id__in=session_ids, eventsession__capacity__isnull=False
@@ -350,7 +285,7 @@ def _confirm(registration, notice):
 
 def _locked(registration):
     """The event locked and the registration re-read inside the transaction."""
-    event = lock_event(registration.event_id, list(registration.sessions.values_list("pk", flat=True)))
+    event = lock_event(registration.event_id, _session_ids(registration))
     return event, Registration.objects.get(pk=registration.pk)
 
 
@@ -360,6 +295,8 @@ def cancel(registration, reason=CancelReason.ATTENDEE):
     event, registration = _locked(registration)
     if not registration.is_active:
         return []
+    if registration.holds_seat:
+        release_seats(event.pk, _session_ids(registration))
     registration.status = S.CANCELLED
     registration.cancel_reason = reason
     registration.cancelled_at = timezone.now()
@@ -376,9 +313,10 @@ def approve(registration):
     if registration.status != S.PENDING:
         raise RegistrationError(_("Cette inscription n'est pas en attente de validation."))
     fill_from_waitlist(event)  # accepted people wait behind those already on the waiting list
-    sessions = list(registration.sessions.values_list("pk", flat=True))
-    if _fits(event, registration) and not _blocked_by_waitlist(event, sessions, exclude=registration.pk):
-        _confirm(registration, "approval")
+    event.refresh_from_db(fields=["seats_taken"])
+    blocked = _blocked_by_waitlist(event, _session_ids(registration), exclude=registration.pk)
+    if not blocked and _give_seat(event, registration, "approval"):
+        pass
     elif event.waitlist_enabled:
         registration.status = S.WAITLISTED
         registration.waitlisted_at = timezone.now()
@@ -399,9 +337,8 @@ def promote(registration):
     event, registration = _locked(registration)
     if registration.status not in (S.WAITLISTED, S.PENDING):
         raise RegistrationError(_("Seule une personne en liste d'attente peut être promue."))
-    if not _fits(event, registration):
+    if not _give_seat(event, registration, "promotion" if registration.status == S.WAITLISTED else "approval"):
         raise RegistrationError(_("Aucune place libre : la capacité ne peut pas être dépassée."))
-    _confirm(registration, "promotion" if registration.status == S.WAITLISTED else "approval")
     return registration
 
 
@@ -409,22 +346,22 @@ def promote(registration):
 def change_sessions(registration, sessions):
     """Replaces the attendee's sessions; a seat in a new session is taken only if one is free."""
     new_ids = sorted({s.pk for s in sessions})
-    old_ids = set(registration.sessions.values_list("pk", flat=True))
+    old_ids = set(_session_ids(registration))
     event = lock_event(registration.event_id, sorted(old_ids | set(new_ids)))
     registration = Registration.objects.get(pk=registration.pk)
     if not registration.is_active:
         raise RegistrationError(_("Cette inscription est annulée."))
-    if registration.holds_seat:
-        added = [pk for pk in new_ids if pk not in old_ids]
-        _event_ok, full = room_for(event, added, exclude=registration.pk)
-        if full:
-            raise RegistrationError(_full_sessions_message(full), field="sessions")
     if set(new_ids) == old_ids:
         return registration
+    dropped = sorted(old_ids - set(new_ids))
+    if registration.holds_seat:
+        _event_ok, full = take_seats(event.pk, [pk for pk in new_ids if pk not in old_ids], with_event=False)
+        if full:
+            raise RegistrationError(_full_sessions_message(full), field="sessions")
+        release_seats(event.pk, dropped, with_event=False)
     registration.sessions.set(new_ids)
     registration.calendar_sequence += 1
     registration.save(update_fields=["calendar_sequence", "updated_at"])
-    dropped = sorted(old_ids - set(new_ids))
     from events.tasks import send_registration_notice
 
     kind = f"sessions-{registration.calendar_sequence}"
@@ -436,7 +373,8 @@ def change_sessions(registration, sessions):
 
 @transaction.atomic
 def check_in(registration, now=None):
-    """Marks the person present; returns (registration, previous check-in time or None when first)."""
+    """Marks the person present; returns (registration, previous check-in time or None when first).
+    Both statuses hold a seat: the counters do not move."""
     lock_event(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in Registration.HOLDING:

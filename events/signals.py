@@ -1,7 +1,8 @@
 """Seats freed outside the registration functions go to the waiting list at once, in order.
 
 - An event published with a larger capacity (its own or a session's): page_published.
-- A registration deleted (admin, shell, a script): post_delete, once the deletion is committed.
+- A registration deleted (admin, shell, a script): post_delete, once the deletion is committed; the
+  event's seat counters are counted again first (the deleted row's sessions are gone by then).
 """
 
 from django.db import transaction
@@ -18,11 +19,16 @@ def promote_after_publish(sender, instance, **kwargs):
 
 def promote_after_delete(sender, instance, **kwargs):
     from events.models import Registration
-    from events.registration import promote_waitlisted
+    from events.registration import promote_waitlisted, recount
 
     if instance.status in Registration.HOLDING:
         event_id = instance.event_id
-        transaction.on_commit(lambda: promote_waitlisted(event_id))
+
+        def free_the_seat():
+            recount(event_id)
+            promote_waitlisted(event_id)
+
+        transaction.on_commit(free_the_seat)
 
 
 def connect():

@@ -8,7 +8,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -70,7 +70,7 @@ def event_detail(request, event):
         registration_state=source.registration_state(),
         seats_left=source.seats_left(),
         own_registration=_own_registration(request, source),
-        sessions=list(event.ordered_sessions()) if getattr(event, "has_sessions", True) else [],
+        sessions=list(event.ordered_sessions()),
         json_ld=json_ld_script(event.json_ld(request)),
         is_past=event.is_past(),
         registration_path=event.registration_path(),
@@ -310,41 +310,3 @@ def registration_ics(request, index_page, token):
     sessions = display_sessions(registration, display)
     content = registration_calendar(registration, sessions=sessions, display=display)
     return _private(ics_response(content, "inscription.ics"))
-
-
-def registration_route(request, slug, route="inscription"):
-    """See events/urls.py: the registration form of `slug`, routed from its agenda without the tree walk."""
-    from django.utils.translation import get_language
-    from wagtail import hooks
-    from wagtail.models import Site
-    from wagtail.views import serve as wagtail_serve
-    from wagtail.views import serve_chain
-
-    from events.models import EventIndexPage
-
-    page_path = request.path_info.lstrip("/").partition("/")[2]  # without the language prefix
-    agenda_slug = page_path.split("/", 1)[0]
-    route_result = None
-    # One site only: with several, which agenda a host means is for Wagtail's own routing to decide.
-    if len({root.site_id for root in Site.get_site_root_paths()}) == 1:
-        agenda = (
-            EventIndexPage.objects.live()
-            .filter(slug=agenda_slug, locale__language_code=get_language(), depth=3)
-            .first()
-        )
-        if agenda is not None:
-            try:
-                route_result = agenda.route(request, [slug, route])
-            except Http404:
-                route_result = None
-    if route_result is None:
-        return wagtail_serve(request, page_path)
-    page, args, kwargs = route_result
-    on_serve_chain = serve_chain
-    for fn in reversed(hooks.get_hooks("on_serve_page")):
-        on_serve_chain = fn(on_serve_chain)
-    for fn in hooks.get_hooks("before_serve_page"):
-        result = fn(page, request, args, kwargs)
-        if isinstance(result, HttpResponse):
-            return result
-    return on_serve_chain(page, request, args, kwargs)

@@ -90,8 +90,10 @@ def event_figures(request=None):
 @hooks.register("hub_load_demo", order=20)
 def load_demo(home, sizes, seed, stdout):
     from events import demo
+    from events.models import EventPage, recount_seats
 
     demo.load_demo(home, sizes, seed, stdout)
+    recount_seats(EventPage.objects.values("pk"))  # the demo writes its registrations in bulk
 
 
 @hooks.register("network_personal_data")

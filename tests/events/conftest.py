@@ -163,3 +163,8 @@ def _only_lists_of_messages():
 
 
 _only_lists_of_messages()
+
+
+def seats_taken(row):
+    """The seat counter of an event or session as stored now (the object in hand may be older)."""
+    return type(row).objects.values_list("seats_taken", flat=True).get(pk=row.pk)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from events.apps import ORGANISERS_GROUP, ensure_organisers_group
 from events.factories import RegistrationFactory
 from events.models import EventMessage, EventMessageDelivery, EventQuestion, Registration
-from tests.events.conftest import smtp_inbox, text  # noqa: F401 — smtp_inbox is a fixture
+from tests.events.conftest import seats_taken, smtp_inbox, text  # noqa: F401 — smtp_inbox is a fixture
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -85,7 +85,7 @@ def test_approve_refuse_and_promote(organiser_client, make_event, django_capture
     response = organiser_client.post(url(event, f"inscriptions/{waiting.pk}/promote/"), follow=True)
     assert "la capacité ne peut pas être dépassée" in text(response)
     waiting.refresh_from_db()
-    assert waiting.status == "waitlisted" and event.seats_taken() == 1
+    assert waiting.status == "waitlisted" and seats_taken(event) == 1
     with django_capture_on_commit_callbacks(execute=True):
         organiser_client.post(url(event, f"inscriptions/{pending.pk}/cancel/"))
     waiting.refresh_from_db()
@@ -156,7 +156,7 @@ def test_a_check_in_can_be_undone(organiser_client, workshop):
     assert "Pointage de Camille Durand annulé" in text(response)
     registration.refresh_from_db()
     assert registration.status == "confirmed" and registration.checked_in_at is None
-    assert workshop.seats_taken() == 1
+    assert seats_taken(workshop) == 1
     again = organiser_client.post(url(workshop, f"inscriptions/{registration.pk}/uncheckin/"), follow=True)
     assert "n'est pas pointée présente" in text(again)
     assert organiser_client.get(url(workshop, f"inscriptions/{registration.pk}/uncheckin/")).status_code == 405

@@ -10,7 +10,7 @@ from events import registration as seats
 from events.factories import RegistrationFactory, in_days
 from events.models import RegistrationNotice
 from events.tasks import send_registration_notice
-from tests.events.conftest import person
+from tests.events.conftest import person, seats_taken
 
 
 def subject(message):
@@ -106,4 +106,4 @@ def test_approval_and_refusal_emails(make_event, mailoutbox, django_capture_on_c
     assert subjects["non@example.fr"].startswith("Inscription non retenue")
     assert subjects["trop@example.fr"].startswith("Liste d'attente")
     third.refresh_from_db()
-    assert third.status == "waitlisted" and event.seats_taken() == 1
+    assert third.status == "waitlisted" and seats_taken(event) == 1

@@ -4,7 +4,7 @@ import datetime
 
 from events.factories import RegistrationFactory
 from events.models import Registration
-from tests.events.conftest import text
+from tests.events.conftest import seats_taken, text
 
 
 def private(registration):
@@ -65,7 +65,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_person(
     assert statuses["leaving@example.fr"] == "cancelled"
     assert statuses["first@example.fr"] == "confirmed"
     assert statuses["second@example.fr"] == "waitlisted"
-    assert workshop.seats_taken() == 2
+    assert seats_taken(workshop) == 2
     subjects = {m.to[0]: m.subject for m in mailoutbox}
     assert subjects["leaving@example.fr"].startswith("Inscription annulée")
     assert subjects["first@example.fr"].startswith("Une place s'est libérée")
@@ -107,7 +107,7 @@ def test_leaving_a_full_session_lets_a_waitlisted_person_in(client, assises, dja
         client.post(private(mine), {"action": "sessions", "sessions": [sessions["a"].pk]})
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
-    assert sessions["c"].seats_taken() == 1
+    assert seats_taken(sessions["c"]) == 1
 
 
 def test_a_cancelled_person_can_register_again_on_the_same_row(
