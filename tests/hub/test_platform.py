@@ -286,3 +286,41 @@ def test_limits_timeouts_and_connections_come_from_the_environment():
     assert result.stdout.strip().splitlines()[-1] == (
         '["12/h", 50, 6, 8, 120, ["10.0.0.1", "10.0.1.0/24"], "https://centralites.example.org", true]'
     )
+
+
+def test_every_variable_of_the_settings_schema_is_documented_in_the_readme():
+    from hub.settings.base import env
+
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    undocumented = [name for name in env.scheme if f"`{name}`" not in configuration]
+    assert undocumented == []
+
+
+def test_upload_and_api_limits_and_the_plain_http_switch_come_from_the_environment():
+    code = (
+        "import django, json; from django.conf import settings; django.setup();"
+        "print(json.dumps([settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE, settings.WAGTAILAPI_LIMIT_MAX,"
+        " settings.HUB_ALLOW_PLAIN_HTTP]))"
+    )
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "WAGTAILIMAGES_MAX_UPLOAD_SIZE": "2000000",
+        "WAGTAILAPI_LIMIT_MAX": "20",
+        "HUB_ALLOW_PLAIN_HTTP": "true",
+    }
+    result = _run_python(["-c", code], environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[2000000, 20, true]"
+    # The deploy check reads the same switch from the same place, whatever the settings module.
+    check = _run_python(["manage.py", "check", "--deploy"], environment)
+    assert "hub.W001" in check.stderr + check.stdout
+
+
+def test_the_api_refuses_more_items_than_its_limit_and_a_search_when_search_is_off(client, core_site, settings):
+    assert client.get("/api/v2/pages/?limit=100").status_code == 200
+    assert client.get("/api/v2/pages/?limit=101").status_code == 400
+    assert client.get("/api/v2/pages/?search=commerce").status_code == 200
+    settings.WAGTAILAPI_SEARCH_ENABLED = False
+    response = client.get("/api/v2/pages/?search=commerce")
+    assert response.status_code == 400 and "search is disabled" in response.json()["message"]
