@@ -63,7 +63,7 @@ class ForwardedForMiddleware:
     """Sets REMOTE_ADDR to the client's address when the request comes through a trusted proxy.
 
     HUB_TRUSTED_PROXIES lists the proxies' addresses or networks; the forwarded header
-    (HUB_FORWARDED_FOR_HEADER, X-Forwarded-For by default) is read from the right: the first address
+    (HUB_FORWARDED_FOR_HEADER) is read from the right: the first address
     that is not a trusted proxy is the client. From anyone else the header is ignored, so a visitor
     cannot choose the address their requests are counted under. The proxy's own address stays in
     META["HUB_PROXY_ADDR"].
