@@ -43,6 +43,13 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("page d'accueil")
 
+    def serve(self, request, *args, **kwargs):
+        """Cached for anonymous visitors (hub.cache): stale when a page below it, in any language, is
+        published, or when the figures' data change (global generation)."""
+        from hub.cache import cached_response
+
+        return cached_response(request, lambda: super(HomePage, self).serve(request, *args, **kwargs))
+
     def get_context(self, request, *args, **kwargs):
         from hub import registry
 

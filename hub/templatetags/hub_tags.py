@@ -4,47 +4,17 @@ from django.urls import resolve, translate_url
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page
+
+from hub.chrome import chrome_for
 
 register = template.Library()
 
 
-def _home_for(request, language_code):
-    # Header, breadcrumb, footer and language switcher all ask: answer once per request.
-    memo = getattr(request, "_hub_homes", None) if request is not None else None
-    if memo is not None and language_code in memo:
-        return memo[language_code]
-    home = _find_home(request, language_code)
-    if request is not None:
-        request._hub_homes = {**(memo or {}), language_code: home}
-    return home
-
-
-def _find_home(request, language_code):
-    site = Site.find_for_request(request) if request else None
-    root = site.root_page if site else None
-    if root is None:
-        return None
-    try:
-        locale = Locale.objects.get(language_code=language_code)
-    except Locale.DoesNotExist:
-        return None
-    return root.get_translation_or_none(locale)
-
-
 @register.simple_tag(takes_context=True)
-def localized_home(context):
-    request = context.get("request")
-    return _home_for(request, translation.get_language())
-
-
-@register.simple_tag(takes_context=True)
-def main_menu(context):
-    """The localized home page's children flagged "show in menus"."""
-    home = localized_home(context)
-    if home is None:
-        return []
-    return home.get_children().live().public().in_menu().specific()
+def chrome(context):
+    """The chrome's data (home links, menu, operator identity, footer parts): see hub.chrome."""
+    return chrome_for(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
@@ -54,8 +24,9 @@ def language_links(context):
     A Wagtail page: its live translation (for a routable page's sub-route, such as an event's
     `inscription/`, the translation's same sub-route). A view under the language prefix: the same view
     through Django's translate_url (translated URL patterns, same query). With no counterpart: the other
-    language's home page, and the link says so (`home_fallback`). One query per other language at most,
-    computed once per request (the header includes the switcher twice).
+    language's home page, and the link says so (`home_fallback`). One query for all the page's
+    translations (the home pages come from the chrome's cache), computed once per request (the header
+    includes the switcher twice).
     """
     request = context.get("request")
     page = context.get("page")
@@ -63,16 +34,18 @@ def language_links(context):
     if memo is not None and memo[0] is page:
         return memo[1]
     current = translation.get_language()
+    translations = _live_translations(page) if isinstance(page, Page) else {}
     links = []
     for code, name in settings.LANGUAGES:
         fallback = False
         if code == current and request is not None:
             url = request.get_full_path()
+        elif isinstance(page, Page):
+            url = _page_counterpart(request, translations.get(code), code)
         else:
-            url = _page_counterpart(request, page, code) if isinstance(page, Page) else _view_counterpart(request, code)
+            url = _view_counterpart(request, code)
         if not url:
-            home = _home_for(request, code)
-            url = home.get_url(request) if home else f"/{code}/"
+            url = chrome_for(request)["home_urls"].get(code) or f"/{code}/"
             fallback = True
         with translation.override(code):
             # Said in the language of the page it leads to (the link carries lang="<code>").
@@ -92,16 +65,21 @@ def language_links(context):
     return links
 
 
-def _page_counterpart(request, page, language_code):
-    """The live translation of `page` in `language_code` (one query), at the same sub-route if any."""
+def _live_translations(page):
+    """The page's live translations by language code, in one query."""
     if not page.translation_key:
-        return None
-    translated = (
+        return {}
+    others = (
         page.specific_class.objects.live()
-        .filter(translation_key=page.translation_key, locale__language_code=language_code)
+        .filter(translation_key=page.translation_key)
         .exclude(pk=page.pk)
-        .first()
+        .select_related("locale")
     )
+    return {other.locale.language_code: other for other in others}
+
+
+def _page_counterpart(request, translated, language_code):
+    """The URL of `translated` (the page's translation in `language_code`), at the same sub-route if any."""
     if translated is None:
         return None
     url = translated.get_url(request)
@@ -162,42 +140,8 @@ def breadcrumb_pages(context):
     return page.get_ancestors().filter(depth__gt=2).live()
 
 
-def _in_language(settings_obj, field, language_code):
-    """The operator text `field` in English when asked and written (`<field>_en`), else in French."""
-    if settings_obj is None:
-        return ""
-    if language_code == "en" and getattr(settings_obj, f"{field}_en"):
-        return getattr(settings_obj, f"{field}_en")
-    return getattr(settings_obj, field)
-
-
-@register.filter
-def tagline_for_language(settings_obj, language_code):
-    return _in_language(settings_obj, "tagline", language_code)
-
-
-@register.filter
-def footer_for_language(settings_obj, language_code):
-    return _in_language(settings_obj, "footer_text", language_code)
-
-
 @register.filter
 def in_section(page, section):
-    """True when `page` is `section` or below it (for the menu's aria-current)."""
-    return isinstance(page, Page) and page.path.startswith(section.path)
-
-
-@register.simple_tag(takes_context=True)
-def footer_parts(context):
-    """The footer blocks the apps contribute (hub_footer_parts hook), rendered in order."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    from hub.registry import footer_parts as parts
-
-    request = context.get("request")
-    html = [
-        render_to_string(part.template, {**context.flatten(), **part.context}, request=request)
-        for part in parts(request)
-    ]
-    return mark_safe("".join(html))
+    """True when `page` is `section` (a page, or a menu item of the chrome) or below it (aria-current)."""
+    path = section["path"] if isinstance(section, dict) else section.path
+    return isinstance(page, Page) and page.path.startswith(path)
