@@ -3,14 +3,14 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hub.models import Programme, Thematic
-from newsletter.models import NewsletterIssuePage
-from newsletter.rendering import source_issue
+from newsletter.models import IssueSend, NewsletterIssuePage
+from newsletter.rendering import preview_html, source_issue
 from newsletter.sending import (
     SendError,
     english_fallback,
@@ -139,8 +139,6 @@ def issue_dashboard(request, page_id):
 
 
 def _sent(issue):
-    from newsletter.models import IssueSend
-
     return IssueSend.objects.filter(issue=issue).select_related("requested_by").first()
 
 
@@ -160,10 +158,6 @@ def issue_progress(request, page_id):
 
 def issue_email_preview(request, page_id):
     """The email of the issue's latest revision, as a subscriber would see it (no personal link)."""
-    from django.http import HttpResponse
-
-    from newsletter.rendering import preview_html
-
     page = get_object_or_404(NewsletterIssuePage, pk=page_id)
     if not page.permissions_for_user(request.user).can_edit() and not _can_view(request.user):
         raise PermissionDenied

@@ -21,6 +21,7 @@ import smtplib
 import time
 from datetime import timedelta
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -29,10 +30,23 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.log_actions import log
 
-from newsletter.models import Delivery, DeliveryStatus, IssueSend, Subscriber, SubscriberStatus
+from hub.cache import bump_content_generation
+from newsletter.drafting import PLACEHOLDER, placeholder_blocks
+from newsletter.models import (
+    Delivery,
+    DeliveryStatus,
+    IssueRendering,
+    IssueSend,
+    NewsletterIssuePage,
+    Subscriber,
+    SubscriberStatus,
+)
+from newsletter.recovery import hold, new_holder, release, release_abandoned
 from newsletter.rendering import TOKEN_PLACEHOLDER, ensure_renderings, render, source_issue, unsubscribe_url
+from newsletter.tasks import send_issue
 
 logger = logging.getLogger("newsletter")
 
@@ -122,16 +136,11 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
 
 
 def _bump_listings():
-    from hub.cache import bump_content_generation
-
     bump_content_generation()
 
 
 def unfinished_blocks(issue):
     """The blocks of the live issue (or of its live translations) that still hold the drafting placeholder."""
-    from newsletter.drafting import placeholder_blocks
-    from newsletter.models import NewsletterIssuePage
-
     found = []
     versions = NewsletterIssuePage.objects.filter(translation_key=issue.translation_key).live()
     for page in [issue, *versions.exclude(pk=issue.pk)]:
@@ -142,10 +151,6 @@ def unfinished_blocks(issue):
 
 
 def placeholder_message(labels):
-    from django.utils.translation import gettext
-
-    from newsletter.drafting import PLACEHOLDER
-
     return gettext(
         "Ce numéro contient encore le texte provisoire « %(placeholder)s » (%(blocks)s) : remplacez-le et "
         "publiez avant d'envoyer."
@@ -157,8 +162,6 @@ def english_fallback(issue, programmes=(), thematics=()):
 
     Counts only recipients who have not received the issue yet; 0 when a live English translation exists.
     """
-    from newsletter.models import NewsletterIssuePage
-
     issue = source_issue(issue)
     languages = set(
         NewsletterIssuePage.objects.filter(translation_key=issue.translation_key)
@@ -175,8 +178,6 @@ def english_fallback(issue, programmes=(), thematics=()):
 
 
 def enqueue_drains(issue_id):
-    from newsletter.tasks import send_issue
-
     for _n in range(max(1, int(settings.NEWSLETTER_PARALLEL_TASKS))):
         send_issue.enqueue(issue_id)
 
@@ -206,8 +207,6 @@ def list_headers(token):
 
 
 def _domain():
-    from urllib.parse import urlsplit
-
     return urlsplit(settings.SITE_BASE_URL).hostname or "localhost"
 
 
@@ -356,8 +355,6 @@ def claim_batch(issue_id, size=None, now=None, holder=None):
 
     The claim starts with `holder`, the id of the drain whose advisory lock says it is alive (see recovery).
     """
-    from newsletter.recovery import new_holder
-
     now = now or timezone.now()
     claim = (holder or new_holder()) + secrets.token_hex(4)
     ready = _ready(now)
@@ -461,10 +458,6 @@ def drain(issue_id):
     The drain holds an advisory lock for as long as it runs (PostgreSQL): if its worker dies, the rows it
     claimed are put back in the queue by the next drain or by a worker's reclaimer (see recovery).
     """
-    from newsletter.models import IssueRendering
-    from newsletter.recovery import hold, new_holder, release, release_abandoned
-    from newsletter.tasks import send_issue
-
     release_abandoned(issue_id)
     if not remaining(issue_id):
         return 0
