@@ -20,13 +20,9 @@ from wagtail.admin import messages
 from events import exports, messaging
 from events import registration as seats
 from events.models import EventPage, Registration, RegistrationStatus
+from events.viewsets import can_manage, status_filter
 
-PERMISSION = "events.manage_registrations"
 SEARCH_LENGTH = 100
-
-
-def can_manage(user):
-    return user.is_active and (user.is_superuser or user.has_perm(PERMISSION))
 
 
 def _require(request):
@@ -53,15 +49,6 @@ def event_list(request):
             "past": base.filter(end__lt=now).order_by("-start")[:30],
         },
     )
-
-
-def _status_filter(registrations, status):
-    """ "confirmed" keeps the checked-in people (they are confirmed people who came)."""
-    if status == RegistrationStatus.CONFIRMED:
-        return registrations.filter(status__in=Registration.HOLDING)
-    if status in RegistrationStatus.values:
-        return registrations.filter(status=status)
-    return registrations
 
 
 def _search(registrations, query, with_email=True):
@@ -91,7 +78,7 @@ def _filtered(request, event):
     )
     status = request.GET.get("statut", "")
     status = status if status in RegistrationStatus.values else ""
-    registrations = _status_filter(registrations, status)
+    registrations = status_filter(registrations, status)
     session = _session(request, event)
     if session:
         registrations = registrations.filter(sessions__pk=int(session))
@@ -113,6 +100,14 @@ def _counts(event):
             n += rows.get(RegistrationStatus.ATTENDED, 0)
         counts.append((value, labels.get(value, label), n))
     return counts
+
+
+def _export_query(event, status, session, query):
+    """The registrations viewset's filters for what this page shows (its exports are that table)."""
+    from django.utils.http import urlencode
+
+    params = {"event": event.pk, "status": status, "session": session, "q": query}
+    return urlencode({key: value for key, value in params.items() if value})
 
 
 def _answers(registration, questions):
@@ -148,7 +143,7 @@ def registrations(request, event_id):
             "status": status,
             "session": session,
             "query": query,
-            "querystring": request.GET.urlencode(),
+            "export_query": _export_query(event, status, session, query),
             "questions": questions,
             "can_edit_event": event.permissions_for_user(request.user).can_edit(),
         },
@@ -246,20 +241,6 @@ def check_in_list(request, event_id):
             "expected": expected.count(),
         },
     )
-
-
-def export_csv(request, event_id):
-    _require(request)
-    event = get_object_or_404(EventPage, pk=event_id)
-    rows, _status, _session, _query = _filtered(request, event)
-    return exports.csv_export(rows, event)
-
-
-def export_xlsx(request, event_id):
-    _require(request)
-    event = get_object_or_404(EventPage, pk=event_id)
-    rows, _status, _session, _query = _filtered(request, event)
-    return exports.xlsx_export(rows, event)
 
 
 def message_attendees(request, event_id):

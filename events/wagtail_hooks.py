@@ -3,9 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button, ListingButton
+from wagtail.permissions import register_permission_policy
 
+from events.models import Registration
+from events.viewsets import OrganiserPolicy, RegistrationViewSet
 from hub.i18n import localized_list
 from hub.registry import HomeSection, KeyFigure
+
+# Before any admin view asks for the model's policy (Wagtail would make a fallback one).
+register_permission_policy(Registration, OrganiserPolicy(Registration))
 
 
 @hooks.register("register_admin_urls")
@@ -21,10 +27,13 @@ def admin_urls():
             name="events_registration_action",
         ),
         path("evenements/<int:event_id>/pointage/", views.check_in_list, name="events_check_in"),
-        path("evenements/<int:event_id>/inscriptions.csv", views.export_csv, name="events_export_csv"),
-        path("evenements/<int:event_id>/inscriptions.xlsx", views.export_xlsx, name="events_export_xlsx"),
         path("evenements/<int:event_id>/message/", views.message_attendees, name="events_message"),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_registration_viewset():
+    return RegistrationViewSet()
 
 
 class OrganiserMenuItem(MenuItem):

@@ -7,6 +7,8 @@ import zoneinfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from events.apps import ORGANISERS_GROUP, ensure_organisers_group
@@ -34,6 +36,11 @@ def url(event, suffix="inscriptions/"):
     return f"/admin/evenements/{event.pk}/{suffix}"
 
 
+def export_url(event, format, **filters):
+    """One event's export, from the registrations viewset (its event filter chosen)."""
+    return reverse("events_registration:index") + "?" + urlencode({"event": event.pk, **filters, "export": format})
+
+
 def test_the_organisers_group_is_created_once_with_its_permissions(db):
     ensure_organisers_group()
     ensure_organisers_group()
@@ -47,9 +54,11 @@ def test_other_admin_users_cannot_see_registrations(client, django_user_model, w
     RegistrationFactory(event=workshop, last_name="Confidentiel")
     client.force_login(editor)
     # Wagtail turns a refusal into a redirect to the dashboard with a message.
-    for suffix in ("inscriptions/", "inscriptions.csv", "inscriptions.xlsx", "pointage/", "message/"):
-        response = client.get(url(workshop, suffix), follow=True)
-        assert response.redirect_chain[0][0] == "/admin/", suffix
+    addresses = [url(workshop, suffix) for suffix in ("inscriptions/", "pointage/", "message/")]
+    addresses += [export_url(workshop, "csv"), export_url(workshop, "xlsx"), reverse("events_registration:index")]
+    for address in addresses:
+        response = client.get(address, follow=True)
+        assert response.redirect_chain[0][0] == "/admin/", address
         assert "Confidentiel" not in text(response)
 
 
@@ -112,10 +121,10 @@ def test_csv_and_xlsx_exports_are_utf8_and_safe_from_formulas(organiser_client, 
     RegistrationFactory(
         event=workshop, first_name="Éloïse", last_name='=HYPERLINK("http://evil")', organisation="+33 cmd"
     )
-    csv = b"".join(organiser_client.get(url(workshop, "inscriptions.csv")).streaming_content).decode("utf-8")
+    csv = b"".join(organiser_client.get(export_url(workshop, "csv")).streaming_content).decode("utf-8")
     assert csv.startswith("\ufeffPrénom")
     assert "Éloïse" in csv and "'=HYPERLINK" in csv and "'+33 cmd" in csv
-    response = organiser_client.get(url(workshop, "inscriptions.xlsx"))
+    response = organiser_client.get(export_url(workshop, "xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Prénom" and rows[1][0] == "Éloïse"
@@ -139,7 +148,7 @@ def test_checked_in_people_count_as_confirmed(organiser_client, workshop):
     html = text(organiser_client.get(url(workshop) + "?statut=confirmed"))
     assert "Alpha" in html and "Bravo" in html and "Charlie" not in html
     assert "présent·e, pointé·e à" in html
-    rows = csv_rows(organiser_client.get(url(workshop, "inscriptions.csv") + "?statut=confirmed"))
+    rows = csv_rows(organiser_client.get(export_url(workshop, "csv", status="confirmed")))
     status = rows[0].index("Statut")
     assert sorted((row[1], row[status]) for row in rows[1:]) == [("Alpha", "confirmée"), ("Bravo", "confirmée")]
     assert [row[rows[0].index("Présent·e")] for row in rows[1:]] == ["", "oui"]
@@ -185,7 +194,7 @@ def test_answers_show_the_question_label(organiser_client, workshop):
     RegistrationFactory(event=workshop, last_name="Alpha", answers={"regime": "végétarien", "ancienne": "x"})
     html = text(organiser_client.get(url(workshop)))
     assert "Régime alimentaire</span> : végétarien" in html and "regime :" not in html
-    rows = csv_rows(organiser_client.get(url(workshop, "inscriptions.csv")))
+    rows = csv_rows(organiser_client.get(export_url(workshop, "csv")))
     assert rows[1][rows[0].index("Régime alimentaire")] == "végétarien"
 
 
@@ -207,7 +216,7 @@ def test_the_xlsx_export_has_dates_widths_filters_and_sessions(organiser_client,
             checked_in_at=datetime.datetime(2026, 12, 10, 8, 5, tzinfo=datetime.UTC),
         )
         RegistrationFactory(event=event, last_name="Bravo", sessions=[sessions["b"]])
-    response = organiser_client.get(url(event, "inscriptions.xlsx"))
+    response = organiser_client.get(export_url(event, "xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     assert sheet.freeze_panes == "A2"
@@ -345,5 +354,26 @@ def test_the_organiser_tools_speak_english(organiser_client, organiser, assises,
     assert "Test message sent to orga@centralites.fr." in text(response)
     [test] = mailoutbox
     assert test.subject == "[Test] Room" and test.body.startswith("Hello")
-    rows = csv_rows(organiser_client.get(url(event, "inscriptions.csv")))
+    rows = csv_rows(organiser_client.get(export_url(event, "csv")))
     assert rows[1][rows[0].index("Present")] == "yes"
+
+
+def test_the_registrations_viewset_filters_searches_and_exports_across_events(organiser_client, make_event, assises):
+    event, sessions = assises
+    other = make_event(title="Visite de marché")
+    RegistrationFactory(event=event, last_name="Alpha", sessions=[sessions["a"]])
+    RegistrationFactory(event=event, last_name="Bravo", status="waitlisted", confirmed_at=None)
+    RegistrationFactory(event=other, last_name="Charlie", organisation="Ville de Millau")
+    index = reverse("events_registration:index")
+    listed = text(organiser_client.get(index))
+    assert all(name in listed for name in ("Alpha", "Bravo", "Charlie"))
+    by_event = text(organiser_client.get(index, {"event": event.pk, "status": "confirmed"}))
+    assert "Alpha" in by_event and "Bravo" not in by_event and "Charlie" not in by_event
+    by_session = text(organiser_client.get(index, {"session": sessions["a"].pk}))
+    assert "Alpha" in by_session and "Bravo" not in by_session
+    assert "Charlie" in text(organiser_client.get(index, {"q": "Millau"}))
+    assert organiser_client.get(index, {"event": "not-a-number"}).status_code == 200  # a field error, no 500
+    rows = csv_rows(organiser_client.get(index, {"export": "csv"}))
+    assert {row[1] for row in rows[1:]} == {"Alpha", "Bravo", "Charlie"}
+    page = text(organiser_client.get(url(event)))
+    assert f"{index}?event={event.pk}&export=csv" in page
