@@ -227,12 +227,35 @@ class Member(index.Indexed, models.Model):
 
 
 def unique_slug(model, text, reserved=(), field="slug"):
-    base = slugify(text)[:100] or "profil"
-    slug, n = base, 1
-    while slug in reserved or model.objects.filter(**{field: slug}).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    """A free slug for `text`: its slugified form, or else the first free `slug-2`, `slug-3`… (one query)."""
+    return unique_slugs(model, [text], reserved=reserved, field=field)[0]
+
+
+def unique_slugs(model, texts, reserved=(), field="slug"):
+    """Free, distinct slugs for each of `texts`, in order, as successive `unique_slug` calls would give.
+
+    The slugs already taken are read in one query per 200 distinct names (each name's `slug` and
+    `slug-…`), then numbered in memory: a bulk load of thousands of namesakes does not ask again.
+    """
+    bases = [slugify(text)[:100] or "profil" for text in texts]
+    taken = set(reserved)
+    distinct = sorted(set(bases))
+    for start in range(0, len(distinct), 200):
+        condition = models.Q()
+        for base in distinct[start : start + 200]:
+            condition |= models.Q(**{field: base}) | models.Q(**{f"{field}__startswith": f"{base}-"})
+        taken.update(model.objects.filter(condition).values_list(field, flat=True))
+    slugs, last_number = [], {}
+    for base in bases:
+        n = last_number.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        last_number[base] = n
+        slugs.append(slug)
+    return slugs
 
 
 class Application(models.Model):
