@@ -81,6 +81,19 @@ def _is_multivalued(model, lookup):
     return any(field.many_to_many or field.one_to_many for field in _lookup_fields(model, lookup))
 
 
+def _may_repeat(model, lookup):
+    """Whether grouping rows on `lookup` can count one row twice for one value: through a many-to-many
+    relation whose link table does not make each (row, value) pair unique (Django's own link tables do)."""
+    for step in _lookup_fields(model, lookup):
+        if step.one_to_many:
+            return True
+        if step.many_to_many:
+            through = getattr(step.remote_field, "through", None)
+            if through is None or not through._meta.auto_created:
+                return True
+    return False
+
+
 def _q_lookups(condition):
     for child in condition.children:
         if isinstance(child, Q):
@@ -143,9 +156,10 @@ class Facet:
 
     def counts(self, queryset, offered):
         """{value: number of rows of `queryset`}, in one grouped query."""
-        distinct = self.multivalued(queryset.model)
         if self.ranges or not self.lookup:  # a computed facet, possibly with no value yet (an empty agenda)
-            return self.range_counts_query(queryset, offered, distinct)
+            return self.range_counts_query(queryset, offered, self.multivalued(queryset.model))
+        # COUNT(DISTINCT) (a sort) only where a link table could hold a pair twice.
+        distinct = _may_repeat(queryset.model, self.lookup)
         rows = queryset.order_by().values(self.lookup).annotate(n=Count("pk", distinct=distinct))
         return {str(row[self.lookup]): row["n"] for row in rows if row[self.lookup] is not None}
 
@@ -217,9 +231,23 @@ class FacetedListing:
         if not hasattr(self, "_searched"):
             queryset = self.base_queryset
             if self.terms and self.search is not None:
-                queryset = self.search(queryset, self.terms)
+                queryset = self._matched_once(self.search(queryset, self.terms))
             self._searched = queryset
         return self._searched
+
+    def _matched_once(self, searched):
+        """On PostgreSQL the text match is evaluated once, its ids bound back as one array parameter.
+
+        Every facet count repeats the listing's conditions; as a subquery the match (a tsquery over every
+        index entry of the model, which the planner also misestimates) would run once per count.
+        Elsewhere (SQLite, in development and tests) it stays a subquery."""
+        from django.db import connection
+        from django.db.models.expressions import RawSQL
+
+        if connection.vendor != "postgresql":
+            return searched
+        ids = list(searched.order_by().values_list("pk", flat=True))
+        return self.base_queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
     def _restricted(self, queryset, exclude=None):
         model = queryset.model

@@ -67,7 +67,9 @@ class ProfileView:
         if name == "role":
             return self.member.get_role_display()
         if name in ("programmes", "thematics", "tags"):
-            return list(getattr(self.member, name).all())
+            # Read once per view: a template testing then listing them does not query twice.
+            value = self.__dict__[name] = list(getattr(self.member, name).all())
+            return value
         return getattr(self.member, name)
 
     @property
