@@ -78,6 +78,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     status = RegistrationStatus.CONFIRMED
     consent_at = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyFunction(timezone.now)
+    # A waitlisted person has a place in the queue (a row without one is still being decided).
+    waitlisted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == RegistrationStatus.WAITLISTED else None
+    )
 
     class Meta:
         model = Registration

@@ -467,7 +467,7 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa
             parts.append(self.commune.name)
         return ", ".join(parts)
 
-    def json_ld(self, request=None):
+    def json_ld(self, request=None, speakers=None):
         """schema.org Event, with the place or a virtual location (the page, never the private link)."""
         url = self.absolute_url()
         locations = []
@@ -508,7 +508,9 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa
         if self.capacity is not None:
             data["maximumAttendeeCapacity"] = self.capacity
             data["remainingAttendeeCapacity"] = self.seats_left()
-        speakers = [{"@type": "Person", "name": s.name} for s in self.speakers.all()]
+        speakers = [
+            {"@type": "Person", "name": s.name} for s in (self.speakers.all() if speakers is None else speakers)
+        ]
         if speakers:
             data["performer"] = speakers
         return data
@@ -670,6 +672,9 @@ class CancelReason(models.TextChoices):
 
 class Registration(models.Model):
     Status = RegistrationStatus
+    # Personal data, referring to nothing an editor deletes: kept out of Wagtail's reference index (its
+    # admin viewset would add it, at four more queries per registration).
+    wagtail_reference_index_ignore = True
     HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)  # statuses that take a seat
     ACTIVE = (
         RegistrationStatus.CONFIRMED,

@@ -101,21 +101,25 @@ def _register_new(event, data, email, user, language, now):
     """The short way (see the module's docstring): the new row, waitlisted, then its seat. Returns the
     registration, or None when there is no seat and no waiting list (the general way then explains).
     Raises IntegrityError when the address already has a registration for the event."""
-    registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=now)
+    # In flight: waitlisted without a place in the queue (waitlisted_at), so no promotion touches it.
+    registration = Registration(event=event, status=S.WAITLISTED, waitlisted_at=None)
     _fill_person(registration, data, email, user, language, now)
     with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a duplicate spoils no transaction
         registration.save()
     # The page in hand may be a moment old: the seat is taken only if the settings its decision read
-    # (window, approval, waiting list) are still those of the row.
+    # (window, approval, waiting list) are still those of the row. The event row is locked first, as
+    # on every other path, then the registration: no two transactions wait for each other.
     unchanged = {name: getattr(event, name) for name in DECIDING_FIELDS}
     with transaction.atomic():
-        Registration.objects.filter(pk=registration.pk).update(status=S.CONFIRMED, confirmed_at=now, waitlisted_at=None)
-        confirmed = EventPage.take([event.pk], **unchanged) == 1  # the last statement before COMMIT
-        if not confirmed:
-            transaction.set_rollback(True)
-    if not confirmed and not (event.waitlist_enabled and EventPage.objects.filter(pk=event.pk, **unchanged).exists()):
-        Registration.objects.filter(pk=registration.pk).delete()  # no waiting list, or new settings
-        return None
+        confirmed = EventPage.take([event.pk], **unchanged) == 1
+        if confirmed:
+            Registration.objects.filter(pk=registration.pk).update(status=S.CONFIRMED, confirmed_at=now)
+    if not confirmed:
+        if not (event.waitlist_enabled and EventPage.objects.filter(pk=event.pk, **unchanged).exists()):
+            Registration.objects.filter(pk=registration.pk).delete()  # no waiting list, or new settings
+            return None
+        Registration.objects.filter(pk=registration.pk).update(waitlisted_at=now)  # in the queue
+        registration.waitlisted_at = now
     if confirmed:
         registration.status, registration.confirmed_at, registration.waitlisted_at = S.CONFIRMED, now, None
     notify(registration, "confirmation" if confirmed else "waitlist")
@@ -232,7 +236,8 @@ def promote_next(event):
     event.refresh_from_db(fields=["seats_taken"])
     if event.seats_left() == 0:
         return None
-    for candidate in event.registrations.filter(status=S.WAITLISTED).order_by("waitlisted_at", "pk"):
+    waiting = event.registrations.filter(status=S.WAITLISTED, waitlisted_at__isnull=False)  # not in flight
+    for candidate in waiting.order_by("waitlisted_at", "pk"):
         if _give_seat(event, candidate, "promotion"):
             return candidate
     return None

@@ -66,12 +66,14 @@ def event_detail(request, event):
     """An event in its language; seats and registrations are those of the French page (see source_event)."""
     source = event.source_event()
     context = event.get_context(request)
+    speakers = list(event.speakers.all())  # read once: the page and its JSON-LD both list them
     context.update(
+        speakers=speakers,
         registration_state=source.registration_state(),
         seats_left=source.seats_left(),
         own_registration=_own_registration(request, source),
         sessions=list(event.ordered_sessions()),
-        json_ld=json_ld_script(event.json_ld(request)),
+        json_ld=json_ld_script(event.json_ld(request, speakers=speakers)),
         is_past=event.is_past(),
         registration_path=event.registration_path(),
     )
