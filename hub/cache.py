@@ -5,14 +5,19 @@ and one token per *scope* it depends on (a scope is a page: "page:<id>", whose l
 descendants; or "chrome", the header and footer). Publishing, unpublishing or deleting a page renews the
 tokens of that page, of its ancestors (its parent index, the home page) and of their translations (an
 English listing also shows French pages that have no translation yet): the Projétothèque and the home
-page go stale, the resource library's cached listing does not. Moves, the taxonomy and communes change
+page go stale, the resource library's cached listing does not. Every response also depends on the
+chrome scope (a page published at the menu's depth, or one the footer links to, shows on every page).
+Moves, the taxonomy and communes change
 what every listing shows or links to, and bump the global generation (as does any app calling
 `bump_content_generation`). With several app servers the cache must be shared: set REDIS_URL.
 
 A stale or expired response is rebuilt by one request only: the first takes a lock (`cache.add`), the
 others meanwhile get the previous version (marked `X-Hub-Cache: stale`), or, when there is none yet,
 wait for the first to store it (at most `WAIT_FOR_BUILD` seconds, then build it themselves). Entries are
-kept `STALE_GRACE` seconds after they expire for that purpose.
+kept `STALE_GRACE` seconds after they expire for that purpose. The stamp is read before rendering, so a
+publication during a render leaves that response stale (except on a path's very first render, whose
+scopes are only known once built). The page's CSP nonce is stored as a placeholder and each response
+served from the cache carries the nonce of its own Content-Security-Policy header.
 
 Keys hold only the query parameters the view knows: a listing records, per path, the names it reads
 (its facets, `q`, `tri`, `page`…) and the scopes it depends on, and the key of any later request to that
