@@ -26,7 +26,7 @@ class RenderedEmail:
 
 def email_context(extra=None):
     """What every email template may use: absolute base URL and the operator's name."""
-    context = {"site_base_url": settings.SITE_BASE_URL.rstrip("/"), "operator_name": _operator_name()}
+    context = {"site_base_url": settings.SITE_BASE_URL, "operator_name": _operator_name()}
     context.update(extra or {})
     return context
 

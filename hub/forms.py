@@ -5,6 +5,7 @@ import warnings
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -136,7 +137,6 @@ class CommuneField(forms.CharField):
 # ---------------------------------------------------------------------------------------------------------
 # Uploaded images: checked by their content, and by their size in pixels before anything decodes them.
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
@@ -165,11 +165,13 @@ def _header_size(image):
 
 
 def check_uploaded_image(image):
-    """An uploaded image checked without decoding it: JPEG, PNG or WebP, 5 MB and WAGTAILIMAGES_MAX_IMAGE_PIXELS at most."""
+    """An uploaded image checked without decoding it: JPEG, PNG or WebP, HUB_PROPOSAL_IMAGE_MAX_BYTES and
+    WAGTAILIMAGES_MAX_IMAGE_PIXELS at most."""
     if not image:
         return image
-    if image.size > MAX_IMAGE_BYTES:
-        raise forms.ValidationError(_("L'image dépasse 5 Mo."), code="too_large")
+    limit = settings.HUB_PROPOSAL_IMAGE_MAX_BYTES
+    if image.size > limit:
+        raise forms.ValidationError(_("L'image dépasse %(size)s.") % {"size": filesizeformat(limit)}, code="too_large")
     try:
         detected, (width, height) = _header_size(image)
     except Image.DecompressionBombError:
@@ -185,12 +187,6 @@ def check_uploaded_image(image):
     if detected not in IMAGE_FORMATS:
         raise forms.ValidationError(_("Format non accepté : JPEG, PNG ou WebP uniquement."), code="format")
     return image
-
-
-def open_checked_image(upload):
-    """Opens an upload already passed through check_uploaded_image (for re-encoding it)."""
-    upload.seek(0)
-    return Image.open(upload)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Changing an account's email address: a link goes to the new address; the change happens when it is followed.
 
 The link's token is random and only its SHA-256 is stored; it serves once, expires after
-NETWORK_EMAIL_CHANGE_HOURS (48 by default), and a newer request replaces older ones. The former
+NETWORK_EMAIL_CHANGE_HOURS, and a newer request replaces older ones. The former
 address is told once the change is made.
 """
 

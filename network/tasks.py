@@ -12,7 +12,7 @@ from network.apps import MODERATORS_GROUP
 
 
 def _absolute(path):
-    return f"{settings.SITE_BASE_URL.rstrip('/')}{path}"
+    return f"{settings.SITE_BASE_URL}{path}"
 
 
 def _language(code):

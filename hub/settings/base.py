@@ -83,6 +83,7 @@ env = environ.Env(
     WAGTAILSEARCH_HITS_MAX_AGE=(int, 14),
     # Uploads: images larger than this many bytes, or this many pixels (refused before decoding).
     WAGTAILIMAGES_MAX_UPLOAD_SIZE=(int, 10 * 1024 * 1024),
+    HUB_PROPOSAL_IMAGE_MAX_BYTES=(int, 5 * 1024 * 1024),
     WAGTAILIMAGES_MAX_IMAGE_PIXELS=(int, 128_000_000),
     # Read API: most items one request may ask for (?limit=).
     WAGTAILAPI_LIMIT_MAX=(int, 100),
@@ -316,6 +317,7 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Tag slugs end up in shareable filter URLs: keep them ASCII ("marche", not "marché").
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env("WAGTAILIMAGES_MAX_UPLOAD_SIZE")
+HUB_PROPOSAL_IMAGE_MAX_BYTES = env("HUB_PROPOSAL_IMAGE_MAX_BYTES")
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env("WAGTAILIMAGES_MAX_IMAGE_PIXELS")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "csv", "zip"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -84,14 +84,13 @@ def test_uploads_are_checked_for_type(client, projetotheque, member, upload, mes
     assert ProjectPage.objects.count() == count
 
 
-def test_uploads_are_checked_for_size(client, projetotheque, member, monkeypatch):
-    from hub import forms
-
-    monkeypatch.setattr(forms, "MAX_IMAGE_BYTES", 10)
+def test_uploads_are_checked_for_size(client, projetotheque, member, settings):
+    settings.HUB_PROPOSAL_IMAGE_MAX_BYTES = 10
     client.force_login(member)
     upload = SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png")
     html = client.post(URL, {**valid_data(image_alt="Vue des halles"), "image": upload}).content.decode()
-    assert "dépasse 5 Mo" in html
+    assert "L&#x27;image dépasse 10" in html or "L'image dépasse 10" in html
+    assert not ProjectPage.objects.filter(title="Halles gourmandes de Doullens").exists()
 
 
 def test_honeypot_refuses_robots(client, projetotheque, member):
