@@ -418,7 +418,48 @@ def bulk_add_projects(index, specs):
                 if s["image"] is not None
             ]
         )
+    index_bulk_pages(ProjectPage, [s["page"].pk for s in specs])
     return len(specs)
+
+
+def index_bulk_pages(model, pks):
+    """Search and reference index rows for pages inserted in bulk (no save, so no signal made them).
+
+    The references are what `ReferenceIndex.create_or_update_for_object` records for a new page, read
+    with its extractor from pages whose inline children are prefetched, and inserted in one query.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from modelcluster.models import get_all_child_relations
+    from wagtail.models import ReferenceIndex
+    from wagtail.search.backends import get_search_backend
+
+    pages = list(
+        model.objects.filter(pk__in=pks)
+        .select_related("locale", "commune__department")
+        .prefetch_related("tags", "thematics", "programmes")
+        .prefetch_related(*(r.get_accessor_name() for r in get_all_child_relations(model)))
+    )
+    get_search_backend().add_bulk(model, pages)
+    content_types = [
+        ContentType.objects.get_for_model(m, for_concrete_model=False) for m in [model, *model._meta.get_parent_list()]
+    ]
+    rows = [
+        ReferenceIndex(
+            content_type=content_types[0],
+            base_content_type=content_types[-1],
+            object_id=page.pk,
+            to_content_type_id=to_content_type_id,
+            to_object_id=to_object_id,
+            model_path=model_path,
+            content_path=content_path,
+            content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+        )
+        for page in pages
+        for to_content_type_id, to_object_id, model_path, content_path in set(
+            ReferenceIndex._extract_references_from_object(page)
+        )
+    ]
+    ReferenceIndex.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 def build_projects(index, count, seed, stdout=None):

@@ -21,7 +21,13 @@ class Command(BaseCommand):
         for name, default in SIZE_OPTIONS.items():
             parser.add_argument(f"--{name}", type=int, default=default, help=f"how many {name} (default {default})")
         parser.add_argument("--seed", type=int, default=2018, help="random seed, for repeatable content")
-        parser.add_argument("--no-index", action="store_true", help="skip update_index at the end")
+        parser.add_argument(
+            "--full-index",
+            action="store_true",
+            help="rebuild the whole search and reference indexes at the end (update_index, rebuild_references_index): "
+            "needed only after import_territories --no-index; what the demo creates is indexed as it is created",
+        )
+        parser.add_argument("--no-index", action="store_true", help="no full rebuild at the end (the default)")
 
     def handle(self, *args, **options):
         for name in SIZE_OPTIONS:
@@ -39,8 +45,8 @@ class Command(BaseCommand):
         for hook in hooks.get_hooks("hub_load_demo"):
             hook(home=home, sizes=sizes, seed=options["seed"], stdout=self.stdout)
 
-        if not options["no_index"]:
-            self.stdout.write("Index de recherche…")
+        if options["full_index"] and not options["no_index"]:
+            self.stdout.write("Index de recherche et des références (reconstruction complète)…")
             call_command("update_index", verbosity=0)
             call_command("rebuild_references_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Site de démonstration prêt."))
