@@ -13,8 +13,8 @@ what every listing shows or links to, and bump the global generation (as does an
 
 A stale or expired response is rebuilt by one request only: the first takes a lock (`cache.add`), the
 others meanwhile get the previous version (marked `X-Hub-Cache: stale`), or, when there is none yet,
-wait for the first to store it (at most `WAIT_FOR_BUILD` seconds, then build it themselves). Entries are
-kept `STALE_GRACE` seconds after they expire for that purpose. The stamp is read before rendering, so a
+wait for the first to store it (at most HUB_RESPONSE_CACHE_BUILD_WAIT seconds, then build it themselves). Entries are
+kept HUB_RESPONSE_CACHE_STALE_GRACE seconds after they expire for that purpose. The stamp is read before rendering, so a
 publication during a render leaves that response stale (except on a path's very first render, whose
 scopes are only known once built). The page's CSP nonce is stored as a placeholder and each response
 served from the cache carries the nonce of its own Content-Security-Policy header.
@@ -41,13 +41,9 @@ GENERATION_KEY = "hub:content-generation"
 SCOPE_KEY = "hub:scope:{}"
 CHROME_SCOPE = "chrome"
 PARAMS_TIMEOUT = 24 * 3600
-# A rebuild holds the lock at most this long (a crashed worker does not block the others for longer).
-LOCK_TIMEOUT = 30
-# Without a previous version, the other requests wait this long for the first one's response.
-WAIT_FOR_BUILD = 5.0
+# The rebuild lock's lifetime, the wait for another's rebuild and the grace of a stale entry are settings:
+# HUB_RESPONSE_CACHE_BUILD_LOCK, HUB_RESPONSE_CACHE_BUILD_WAIT and HUB_RESPONSE_CACHE_STALE_GRACE.
 WAIT_STEP = 0.05
-# Seconds an expired or stale response stays available to be served while one request rebuilds it.
-STALE_GRACE = 120
 
 
 def content_generation():
@@ -231,7 +227,7 @@ def cached_response(request, build, timeout=None, params=(), scopes=None):
         lock = f"{key}:lock"
     else:  # the path's first render (or the cache was emptied): one request renders it
         lock = f"hub:response-lock:{_path_digest(request)}"
-    if not cache.add(lock, 1, LOCK_TIMEOUT):
+    if not cache.add(lock, 1, settings.HUB_RESPONSE_CACHE_BUILD_LOCK):
         # Another request is building this response: the previous version, or wait for the new one.
         if previous is not None:
             return _response(request, previous, "stale")
@@ -248,7 +244,7 @@ def cached_response(request, build, timeout=None, params=(), scopes=None):
 
 def _wait_for(request):
     """The response another request is building for this path and parameters, once it is stored."""
-    deadline = time.monotonic() + WAIT_FOR_BUILD
+    deadline = time.monotonic() + settings.HUB_RESPONSE_CACHE_BUILD_WAIT
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP)
         record = _recorded(request)
@@ -272,7 +268,7 @@ def _build_and_store(request, build, timeout, params, scopes, record):
             before = stamp(scope_names)
         content = _without_nonce(request, response.content)
         entry = (before, time.time() + timeout, content, response["Content-Type"])
-        cache.set(_key(request, names), entry, timeout + STALE_GRACE)
+        cache.set(_key(request, names), entry, timeout + settings.HUB_RESPONSE_CACHE_STALE_GRACE)
         response["X-Hub-Cache"] = "miss"
     patch_vary_headers(response, ["Cookie"])
     return response

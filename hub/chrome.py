@@ -20,7 +20,6 @@ from wagtail.models import Page, Site
 
 from hub import cache as hub_cache
 
-CHROME_TIMEOUT = 24 * 3600
 FALLBACK_TITLE = "Centralités"
 
 
@@ -37,7 +36,7 @@ def chrome_for(request):
     data = cache.get(key)
     if data is None:
         data = _build(request, language)
-        cache.set(key, data, CHROME_TIMEOUT)
+        cache.set(key, data, settings.HUB_CHROME_CACHE_TIMEOUT)
     data = {**data, "footer_parts": mark_safe(data["footer_parts"])}
     request._hub_chrome = (language, data)
     return data

@@ -48,6 +48,10 @@ env = environ.Env(
     HUB_ALLOW_PLAIN_HTTP=(bool, False),
     # Cached listings for anonymous visitors (seconds).
     HUB_RESPONSE_CACHE_TIMEOUT=(int, 300),
+    HUB_RESPONSE_CACHE_STALE_GRACE=(int, 120),
+    HUB_RESPONSE_CACHE_BUILD_LOCK=(int, 30),
+    HUB_RESPONSE_CACHE_BUILD_WAIT=(float, 5.0),
+    HUB_CHROME_CACHE_TIMEOUT=(int, 24 * 3600),
     # Rate limits ("N/s", "N/m", "N/h", "N/d"; empty: no limit), counted per client address.
     EVENTS_REGISTRATION_RATE=(str, "10/m"),
     NEWSLETTER_SUBSCRIBE_RATE=(str, "5/m"),
@@ -393,6 +397,10 @@ RESOURCES_PROPOSALS_PER_DAY = env("RESOURCES_PROPOSALS_PER_DAY")
 HUB_TRUSTED_PROXIES = env("HUB_TRUSTED_PROXIES")
 HUB_FORWARDED_FOR_HEADER = env("HUB_FORWARDED_FOR_HEADER")
 HUB_RESPONSE_CACHE_TIMEOUT = env("HUB_RESPONSE_CACHE_TIMEOUT")
+HUB_RESPONSE_CACHE_STALE_GRACE = env("HUB_RESPONSE_CACHE_STALE_GRACE")
+HUB_RESPONSE_CACHE_BUILD_LOCK = env("HUB_RESPONSE_CACHE_BUILD_LOCK")
+HUB_RESPONSE_CACHE_BUILD_WAIT = env("HUB_RESPONSE_CACHE_BUILD_WAIT")
+HUB_CHROME_CACHE_TIMEOUT = env("HUB_CHROME_CACHE_TIMEOUT")
 # Test-only: hub.settings.production answers plain http (.ci/production_smoke.py); `check --deploy` warns.
 HUB_ALLOW_PLAIN_HTTP = env("HUB_ALLOW_PLAIN_HTTP")
 

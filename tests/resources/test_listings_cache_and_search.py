@@ -1,6 +1,8 @@
 """Listings' response cache ignores unknown parameters (issue 10, point 33) and English keywords are stemmed in
 English on PostgreSQL (point 6)."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 
@@ -12,6 +14,11 @@ pytestmark = pytest.mark.django_db
 URL = "/fr/projetotheque/"
 
 
+def without_nonce(content):
+    """A page minus its CSP nonce, which is each response's own."""
+    return re.sub(rb'nonce="[^"]+"', b"", content)
+
+
 def response_entries():
     return [key for key in cache._cache if "hub:response:" in key]
 
@@ -20,7 +27,7 @@ def test_tracking_parameters_do_not_split_the_cache(client, projetotheque):
     first = client.get(URL, {"programme": "acv", "utm_source": "lettre-1"})
     assert first.status_code == 200 and first["X-Hub-Cache"] == "miss"
     second = client.get(URL, {"programme": "acv", "utm_source": "lettre-2"})
-    assert second["X-Hub-Cache"] == "hit" and second.content == first.content
+    assert second["X-Hub-Cache"] == "hit" and without_nonce(second.content) == without_nonce(first.content)
     assert len(response_entries()) == 1
     # Known parameters still make their own entry, in any order.
     other = client.get(URL, {"programme": "pvd", "utm_campaign": "x"})
