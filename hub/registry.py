@@ -2,7 +2,8 @@
 
 - `hub_home_sections`: fn(request, page) -> HomeSection | None — a block of latest content on the home page.
 - `hub_key_figures`: fn(request) -> iterable of KeyFigure — figures shown on the home page.
-- `hub_footer_parts`: fn(request) -> FooterPart | None — a block in the site footer (the newsletter form).
+- `hub_footer_parts`: fn(request) -> FooterPart | None — a block in the site footer (the newsletter form). Parts are
+  rendered once per host and language into the cached chrome (hub.chrome): a part must not depend on the visitor.
 - `hub_load_demo`: fn(home, sizes, seed, stdout) — an app's demo content (hook `order` sets who goes first).
 """
 
