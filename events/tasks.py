@@ -113,7 +113,10 @@ def send_registration_notice(registration_id, kind, dropped=None):
     statuses, _with_ics = NOTICES[notice_family(kind)]
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update().select_related("event").filter(pk=registration_id).first()
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=registration_id)
+            .first()
         )
         if registration is None or registration.anonymised_at or not registration.email:
             return False
@@ -160,7 +163,10 @@ def send_pending_to_organisers(registration_id):
 
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update().select_related("event").filter(pk=registration_id).first()
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=registration_id)
+            .first()
         )
         if registration is None or registration.status != "pending" or not registration.email:
             return 0
