@@ -189,6 +189,49 @@ def _is_translatable(model):
     return issubclass(model, TranslatableMixin)
 
 
+def _in_array(queryset, ids):
+    """`queryset` narrowed to `ids`, bound as one PostgreSQL array parameter (not one parameter per id)."""
+    from django.db.models.expressions import RawSQL
+
+    return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+
+
+class _Counted:
+    """A queryset whose number of rows is already known: the paginator slices it and reads `count`."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+    def __getattr__(self, name):  # values_list, select_related… keep the known count
+        attribute = getattr(self.queryset, name)
+        if not callable(attribute) or name.startswith("_"):
+            return attribute
+
+        def call(*args, **kwargs):
+            result = attribute(*args, **kwargs)
+            if hasattr(result, "query") and name in _COUNT_KEEPING:
+                return _Counted(result, self._count)
+            return result
+
+        return call
+
+
+# Queryset methods that change what each row loads, never which rows: the known count still holds.
+_COUNT_KEEPING = {"select_related", "prefetch_related", "only", "defer", "values", "values_list"}
+
+
 class FacetedListing:
     """Reads a request against a base queryset and a set of facets; everything a listing template needs.
 
@@ -242,12 +285,10 @@ class FacetedListing:
         index entry of the model, which the planner also misestimates) would run once per count.
         Elsewhere (SQLite, in development and tests) it stays a subquery."""
         from django.db import connection
-        from django.db.models.expressions import RawSQL
 
         if connection.vendor != "postgresql":
             return searched
-        ids = list(searched.order_by().values_list("pk", flat=True))
-        return self.base_queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return _in_array(self.base_queryset, list(searched.order_by().values_list("pk", flat=True)))
 
     def _restricted(self, queryset, exclude=None):
         model = queryset.model
@@ -264,14 +305,36 @@ class FacetedListing:
     def _ranked(self):
         return self.sort == RELEVANCE and bool(self.terms) and self.search is not None
 
+    def _selected_ids(self):
+        """PostgreSQL only: the ids of every row of the selection (keyword and facets), as one array.
+
+        The keyword's match is already an array (`_matched_once`), so this query does no text search;
+        its length is the number of results, and ranking is asked only for these rows."""
+        if not hasattr(self, "_ids"):
+            self._ids = list(self.filtered_queryset().order_by().values_list("pk", flat=True))
+        return self._ids
+
     def results(self):
         if self._ranked():
+            from django.db import connection
+
             from hub.search import rank_by_relevance
 
-            # Ranked over the faceted rows; the ranking itself restricts them to the matches.
-            ranked = rank_by_relevance(self._restricted(self.base_queryset), self.terms, self.language)
-            if ranked is not None:
-                return ranked
+            if connection.vendor == "postgresql":
+                # The selection is known (an array of ids): rank those rows only, and count the array,
+                # not the ranked query (which would evaluate the text match and its scores again).
+                ids = self._selected_ids()
+                # The rows to rank are named by the array alone (not the base conditions again): the planner
+                # then starts from those ids, not from the text match it underestimates.
+                rows = _in_array(self.base_queryset.model._default_manager.all(), ids)
+                ranked = rank_by_relevance(rows, self.terms, self.language)
+                if ranked is not None:
+                    return _Counted(ranked, len(ids))
+            else:
+                # Ranked over the faceted rows; the ranking itself restricts them to the matches.
+                ranked = rank_by_relevance(self._restricted(self.base_queryset), self.terms, self.language)
+                if ranked is not None:
+                    return ranked
         queryset = self.filtered_queryset()
         for sort in self.sorts:
             if sort.value == self.sort and sort.ordering:

@@ -6,7 +6,7 @@ from taggit.models import Tag
 
 from hub.facets import Facet, FacetedListing, Sort, department_choices, region_choices, taxonomy_choices
 from hub.models import Programme, Thematic
-from hub.models.territories import POPULATION_BANDS
+from hub.models.territories import POPULATION_BAND_CHOICES, POPULATION_BANDS
 from hub.search import restrict_to_search
 
 
@@ -18,10 +18,6 @@ def population_ranges(lookup):
             condition &= Q(**{f"{lookup}__lt": high})
         ranges[key] = condition
     return ranges
-
-
-def _population_choices(request):
-    return [(key, label) for key, label, _low, _high in POPULATION_BANDS]
 
 
 def project_facets(base_queryset):
@@ -55,7 +51,7 @@ def project_facets(base_queryset):
         Facet(
             "population",
             _("Taille de la commune"),
-            choices=_population_choices,
+            choices=POPULATION_BAND_CHOICES,
             ranges=population_ranges("commune__population"),
         ),
         Facet("statut", _("État du projet"), "status", lambda request: ProjectStatus.choices),

@@ -234,10 +234,6 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("L'année de fin précède l'année de début.")})
 
-    @property
-    def funding_total(self):
-        return sum((line.amount or 0) for line in self.funding_lines.all())
-
     def related_projects(self, limit=3):
         """Chosen by the editor, else the live projects sharing the most thematics and tags.
 
