@@ -10,10 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
-from wagtail.search.backends import get_search_backend
 
 from hub.cache import bump_content_generation
-from hub.demo import de, ensure_index, translate_index
+from hub.demo import de, ensure_index, search_index_bulk, translate_index
 from hub.models import Commune, Programme, Thematic
 from network.models import (
     RESERVED_SLUGS,
@@ -145,9 +144,8 @@ def build_organisations(rng, count):
 
 def _index(model, pks, related=()):
     """Search-indexes rows created in bulk (bulk_create sends no signal), as saving each would have."""
-    backend = get_search_backend()
     for start in range(0, len(pks), BATCH):
-        backend.add_bulk(model, list(model.objects.filter(pk__in=pks[start : start + BATCH]).select_related(*related)))
+        search_index_bulk(model, list(model.objects.filter(pk__in=pks[start : start + BATCH]).select_related(*related)))
 
 
 def _bio(rng, role, commune, thematics):

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Locale
 
-from hub.demo import a, de, list_items, translate_index
+from hub.demo import a, de, list_items, search_index_bulk, translate_index
 from hub.demo import ensure_index as _ensure_index
 from hub.models import Commune, Programme, Thematic
 
@@ -284,8 +284,8 @@ def _project_communes(rng, count):
     return picked
 
 
-def _programme_slugs_for(commune):
-    slugs = set(commune.programmes.values_list("slug", flat=True))
+def _programme_slugs_for(commune, by_commune):
+    slugs = set(by_commune.get(commune.pk, ()))
     if commune.department_id and commune.department.code in {"75", "92", "93", "94"}:
         slugs.add("cvv")
     elif not slugs and commune.population and commune.population < 20000:
@@ -431,7 +431,6 @@ def index_bulk_pages(model, pks):
     from django.contrib.contenttypes.models import ContentType
     from modelcluster.models import get_all_child_relations
     from wagtail.models import ReferenceIndex
-    from wagtail.search.backends import get_search_backend
 
     pages = list(
         model.objects.filter(pk__in=pks)
@@ -439,7 +438,7 @@ def index_bulk_pages(model, pks):
         .prefetch_related("tags", "thematics", "programmes")
         .prefetch_related(*(r.get_accessor_name() for r in get_all_child_relations(model)))
     )
-    get_search_backend().add_bulk(model, pages)
+    search_index_bulk(model, pages)
     content_types = [
         ContentType.objects.get_for_model(m, for_concrete_model=False) for m in [model, *model._meta.get_parent_list()]
     ]
@@ -478,6 +477,9 @@ def build_projects(index, count, seed, stdout=None):
     thematics = {t.slug: t for t in Thematic.objects.filter(locale=fr)}
     images = demo_images()
     communes = _project_communes(rng, count)
+    by_commune = {}  # commune -> its programmes' slugs, in one query rather than one per project
+    for commune_id, slug in Commune.programmes.through.objects.values_list("commune_id", "programme__slug"):
+        by_commune.setdefault(commune_id, []).append(slug)
     now = timezone.now()
     created = 0
     batch = []
@@ -496,7 +498,7 @@ def build_projects(index, count, seed, stdout=None):
         done = start_year <= 2022 and rng.random() < 0.7
         total = Decimal(rng.randrange(cost[0], cost[1], 5000))
         published = now - datetime.timedelta(days=rng.randint(1, 900), minutes=number)
-        programme_slugs = _programme_slugs_for(commune)
+        programme_slugs = _programme_slugs_for(commune, by_commune)
         page = ProjectPage(
             title=title_pattern.format(commune=commune.name, de=de(commune.name), a=a(commune.name)),
             slug=slug,
