@@ -5,8 +5,11 @@ Apps add their own demo content through the `hub_load_demo` hook (see load_demo)
 """
 
 import contextlib
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from wagtail.fields import StreamField
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.search.backends import get_search_backend
 
@@ -61,8 +64,9 @@ def search_index_bulk(model, objs):
 
     On PostgreSQL, modelsearch's indexer extracts every search field five times per object (once each
     for title, body, autocomplete and their two plain-text copies); a StreamField body is read again
-    each time. The indexer below extracts each field once and hands the same values to the same
-    insert, so the rows are identical (tests/resources/test_demo_bulk.py compares them).
+    each time. The indexer below extracts each field once, and a StreamField block by block with
+    each distinct block read once (the demo's projects share their sections' texts), and hands the
+    same values to the same insert: the rows are identical (tests/resources/test_demo_bulk.py).
     """
     backend = get_search_backend()
     if connection.vendor != "postgresql" or not hasattr(backend, "index_class"):
@@ -75,8 +79,24 @@ def search_index_bulk(model, objs):
 @contextlib.contextmanager
 def _indexer_extracting_once():
     from modelsearch.backends.database.postgres import postgres
+    from modelsearch.backends.database.postgres.weights import get_weight
+    from modelsearch.index import SearchField
 
     base = postgres.ObjectIndexer
+
+    blocks_text = {}  # (stream block, child type, raw JSON) -> searchable texts: demo bodies repeat their sections
+
+    def stream_text(stream_block, value):
+        if not stream_block.search_index:
+            return []
+        texts = []
+        for item in value.raw_data:
+            child = stream_block.child_blocks[item["type"]]
+            key = (id(stream_block), item["type"], json.dumps(item["value"], sort_keys=True, cls=DjangoJSONEncoder))
+            if key not in blocks_text:
+                blocks_text[key] = child.get_searchable_content(child.to_python(item["value"]))
+            texts.extend(blocks_text[key])
+        return texts
 
     class OnceIndexer(base):
         def prepare_field(self, obj, field):
@@ -84,7 +104,12 @@ def _indexer_extracting_once():
                 return super().prepare_field(obj, field)
             cache = self.__dict__.setdefault("_prepared", {})
             if id(field) not in cache:
-                cache[id(field)] = list(super().prepare_field(obj, field))
+                model_field = getattr(obj._meta, "_forward_fields_map", {}).get(field.field_name)
+                if isinstance(field, SearchField) and isinstance(model_field, StreamField):
+                    value = stream_text(model_field.stream_block, model_field.value_from_object(obj))
+                    cache[id(field)] = [(field, get_weight(field.boost), self.prepare_value(value))]
+                else:
+                    cache[id(field)] = list(super().prepare_field(obj, field))
             return iter(cache[id(field)])
 
     postgres.ObjectIndexer = OnceIndexer
