@@ -439,6 +439,10 @@ def main():
             print(f"peer {size}: {peer_targets[size].base}  index {args.peer_index}  entry {args.peer_entry}")
     else:
         print("peer: none (ours only)")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "-uno"], cwd=ROOT, capture_output=True, text=True)
+    changed = len(dirty.stdout.splitlines())
+    print(f"code: {head.stdout.strip()}" + (f" plus {changed} uncommitted changed file(s)" if changed else ""))
     load1, load5, load15 = os.getloadavg()
     print(
         f"medians of {args.runs} requests each, interleaved; load average at the end {load1:.2f} {load5:.2f} {load15:.2f}"
