@@ -1,6 +1,7 @@
 """The admin form every page type of the site builds on."""
 
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.models import Page
 
 ABANDONED_SUFFIX = "brouillon"
 
@@ -26,7 +27,6 @@ def abandoned_draft(parent_page, slug, user, exclude=None):
 
 def free_slug(draft, parent_page):
     """Gives an abandoned draft a slug of its own (« <slug>-brouillon-<id> ») so a new page can take its slug."""
-    from wagtail.models import Page
 
     new_slug = f"{draft.slug[: 255 - 20]}-{ABANDONED_SUFFIX}-{draft.pk}"
     Page.objects.filter(pk=draft.pk).update(slug=new_slug, url_path=f"{parent_page.url_path}{new_slug}/")

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hub import checks  # noqa: F401  (registers the deploy checks)
+from hub.cache import connect_invalidation
+
 
 class HubConfig(AppConfig):
     name = "hub"
@@ -8,7 +11,5 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from hub import checks  # noqa: F401  (registers the deploy checks)
-        from hub.cache import connect_invalidation
 
         connect_invalidation()

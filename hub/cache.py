@@ -34,8 +34,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "hub:content-generation"
 SCOPE_KEY = "hub:scope:{}"
@@ -280,7 +282,7 @@ def _build_and_store(request, build, timeout, params, scopes, record):
 def pages_changed(pages):
     """The scopes that can show these pages go stale: each page (its own URL), its ancestors (the listings
     and the home page above it) and their translations; the chrome too when a page is in it."""
-    from wagtail.models import Page
+    from wagtail.models import Page  # noqa: PLC0415
 
     pages = [page for page in pages if getattr(page, "pk", None)]
     if not pages:
@@ -301,9 +303,9 @@ def _ancestor_paths(page):
 
 def _in_operator_settings(pages):
     """Pages the footer links to (legal, privacy, accessibility), in any language."""
-    from wagtail.models import Page
+    from wagtail.models import Page  # noqa: PLC0415
 
-    from hub.models import OperatorSettings
+    from hub.models import OperatorSettings  # noqa: PLC0415
 
     linked = set()
     for row in OperatorSettings.objects.values_list("legal_page", "privacy_page", "accessibility_page"):
@@ -323,11 +325,9 @@ def _page_published(sender, instance, **kwargs):
 
 
 def connect_invalidation():
-    from django.db.models.signals import post_save
-    from wagtail.models import Locale, Site
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.models import Locale, Site  # noqa: PLC0415
 
-    from hub.models import Commune, OperatorSettings, Programme, Thematic
+    from hub.models import Commune, OperatorSettings, Programme, Thematic  # noqa: PLC0415
 
     # Deleting a live page sends page_unpublished first (Wagtail's pre_delete handler), tree still in place.
     page_published.connect(_page_published, dispatch_uid="hub-cache-published")

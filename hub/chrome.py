@@ -19,6 +19,9 @@ from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
 from hub import cache as hub_cache
+from hub.context_processors import hub as hub_values
+from hub.models import OperatorSettings
+from hub.registry import footer_parts
 
 FALLBACK_TITLE = "Centralités"
 
@@ -43,7 +46,6 @@ def chrome_for(request):
 
 
 def _build(request, language):
-    from hub.models import OperatorSettings
 
     site = Site.find_for_request(request) if request is not None else Site.objects.filter(is_default_site=True).first()
     root = site.root_page if site else None
@@ -114,8 +116,6 @@ def _operator(operator, request, language):
 
 
 def _footer_parts(request, language):
-    from hub.context_processors import hub as hub_values
-    from hub.registry import footer_parts
 
     base = {**hub_values(request), "LANGUAGE_CODE": language}
     return "".join(render_to_string(part.template, {**base, **part.context}) for part in footer_parts(request))

@@ -7,6 +7,7 @@ DSFR markup and leave the marker out. Delete this module once django-dsfr stops 
 """
 
 from django import forms
+from django.urls import reverse
 
 
 class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
@@ -46,7 +47,6 @@ class CommuneInput(forms.TextInput):
         super().__init__(attrs)
 
     def get_context(self, name, value, attrs):
-        from django.urls import reverse
 
         context = super().get_context(name, value, attrs)
         context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"

@@ -33,9 +33,10 @@ def email_context(extra=None):
 
 def _operator_name():
     try:
-        from wagtail.models import Site
+        # Imported here: task modules import this one while the apps load.
+        from wagtail.models import Site  # noqa: PLC0415
 
-        from hub.models import OperatorSettings
+        from hub.models import OperatorSettings  # noqa: PLC0415
 
         site = Site.objects.filter(is_default_site=True).first()
         if site is not None:

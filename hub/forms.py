@@ -8,10 +8,12 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from hub.dsfr_widgets import CommuneInput
+from hub.models import Commune, StandardPage
 
 HONEYPOT_FIELD = "website"
 
@@ -49,7 +51,6 @@ def commune_label(commune):
 
 def resolve_commune(value):
     """The current commune a person typed: « Nom (département) », exact name or INSEE code; a field error otherwise."""
-    from hub.models import Commune
 
     if isinstance(value, Commune):
         return value
@@ -83,7 +84,6 @@ def resolve_commune(value):
 
 def search_communes(query, limit=20):
     """Current communes whose name starts with `query` (then contains it), largest first: the autocomplete."""
-    from hub.models import Commune
 
     query = " ".join((query or "").split())[:100]
     if len(query) < 2:
@@ -121,7 +121,6 @@ class CommuneField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        from hub.models import Commune
 
         if isinstance(value, Commune):
             return commune_label(value)
@@ -195,9 +194,6 @@ def check_uploaded_image(image):
 
 def personal_data_url():
     """The live « Données personnelles » page in the current language (the French one otherwise), or None."""
-    from django.utils.translation import get_language
-
-    from hub.models import StandardPage
 
     pages = StandardPage.objects.live().filter(slug__in=["donnees-personnelles", "personal-data", "privacy"])
     pages = pages.select_related("locale")

@@ -45,7 +45,7 @@ def footer_parts(request=None):
 
 def key_figures(request=None, page=None):
     """The home page's key figures: the core's own (programme towns) plus the apps' contributions."""
-    from hub.models import Commune, Programme
+    from hub.models import Commune, Programme  # noqa: PLC0415
 
     figures = []
     for programme in Programme.objects.filter(locale__language_code="fr").order_by("sort_order"):

@@ -5,6 +5,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -89,6 +90,5 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that may touch the failing part: a plain render of a static template.
-    from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render({"request": None}), status=500)

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
+from hub.models import Commune
+
 
 class CommuneChooserViewSet(ChooserViewSet):
     """Communes are chosen by searching (37,590 of them would not fit a drop-down)."""
@@ -15,7 +17,6 @@ class CommuneChooserViewSet(ChooserViewSet):
     url_filter_parameters = ["kind"]
 
     def get_object_list(self):
-        from hub.models import Commune
 
         return Commune.objects.filter(kind=Commune.Kind.CURRENT).select_related("department").order_by("name")
 

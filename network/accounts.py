@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_str
@@ -15,7 +15,9 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from hub.forms import search_communes
 from hub.ratelimit import over_limit
+from network.email_change import ChangeRefused, confirm_change, pending_change, request_change
 from network.forms import (
     DeleteAccountForm,
     DsfrLoginForm,
@@ -25,12 +27,15 @@ from network.forms import (
     EmailChangeForm,
     ProfileForm,
 )
+from network.membership import request_language
+from network.models import MemberIndexPage
+from network.personal_data import erase_account, export_personal_data
 from network.tokens import activation_token
+from network.visibility import preview_for
 
 
 def directory_page():
     """The directory page in the current language (the French one when it has no translation)."""
-    from network.models import MemberIndexPage
 
     index = MemberIndexPage.objects.live().filter(locale__language_code="fr").first()
     if index is None:
@@ -176,7 +181,6 @@ def profile_edit(request):
 @login_required
 def profile_preview(request):
     """The owner's own profile as the public (or as members) see it, whatever its visibility."""
-    from network.visibility import preview_for
 
     member = _member_or_404(request)
     as_member = request.GET.get("vue") == "membres"
@@ -189,7 +193,6 @@ def profile_preview(request):
 
 @login_required
 def data_export(request):
-    from network.personal_data import export_personal_data
 
     data = export_personal_data(request.user)
     response = HttpResponse(
@@ -203,7 +206,6 @@ def data_export(request):
 @login_required
 @sensitive_post_parameters()
 def delete_account(request):
-    from network.personal_data import erase_account
 
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, user=request.user)
@@ -227,8 +229,6 @@ def deleted(request):
 @sensitive_post_parameters()
 def email_change(request):
     """Asks for a new address: the link goes to it; the account's address changes only when it is followed."""
-    from network.email_change import request_change
-    from network.membership import request_language
 
     if request.method == "POST":
         form = EmailChangeForm(request.POST, user=request.user)
@@ -250,8 +250,6 @@ def email_change(request):
 
 def email_change_confirm(request, token):
     """The link from the email: a button confirms (a mail scanner's visit changes nothing)."""
-    from network.email_change import ChangeRefused, confirm_change, pending_change
-    from network.membership import request_language
 
     change = pending_change(token)
     if change is None:
@@ -270,9 +268,6 @@ def email_change_confirm(request, token):
 
 def communes(request):
     """Autocomplete for commune inputs: ?q= the start of a name (or an INSEE code), at most 20 answers."""
-    from django.http import JsonResponse
-
-    from hub.forms import search_communes
 
     response = JsonResponse({"results": search_communes(request.GET.get("q", "")[:100].replace("\x00", ""))})
     response["Cache-Control"] = "public, max-age=3600"

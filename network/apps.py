@@ -1,6 +1,10 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+
+from hub.cache import bump_content_generation
 
 MODERATORS_GROUP = "Modérateurs du réseau"
 MODERATOR_PERMISSIONS = {
@@ -13,9 +17,7 @@ MODERATOR_PERMISSIONS = {
 
 def ensure_moderators_group(**kwargs):
     """The moderators' group and its rights, recreated after every migrate or flush."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
 
     # This app comes before django.contrib.auth in INSTALLED_APPS: make sure its permissions exist.
     create_permissions(apps.get_app_config("network"), verbosity=0)
@@ -32,10 +34,8 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth import get_user_model
 
-        from hub.cache import bump_content_generation
-        from network.models import Member, Organisation
+        from network.models import Member, Organisation  # noqa: PLC0415
 
         # The directory's listing is cached for visitors: any change to who or what is visible must
         # invalidate it at once (a member who hides a profile must disappear now, not in five minutes).

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from network.models import EmailChangeRequest
+from network.tasks import email_change_hours, send_email_change_link, send_email_changed_notice
 
 
 def _hash(token):
@@ -25,7 +26,6 @@ class ChangeRefused(Exception):
 
 
 def request_change(user, new_email, language="fr"):
-    from network.tasks import send_email_change_link
 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -37,7 +37,6 @@ def request_change(user, new_email, language="fr"):
 
 def pending_change(token):
     """The unused, unexpired request for this token, or None."""
-    from network.tasks import email_change_hours
 
     if not token or len(token) > 100:
         return None
@@ -51,7 +50,6 @@ def pending_change(token):
 
 def confirm_change(token, language="fr"):
     """Applies the change once; returns the user. Raises ChangeRefused otherwise."""
-    from network.tasks import send_email_changed_notice
 
     User = get_user_model()
     with transaction.atomic():

@@ -3,9 +3,10 @@
 import io
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.files.base import ContentFile
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from PIL import Image, ImageOps
@@ -14,6 +15,7 @@ from hub.dsfr_widgets import CheckboxSelectMultiple, DatalistInput, RadioSelect
 from hub.forms import CommuneField, HoneypotMixin, PersonalDataConsentField, check_uploaded_image
 from hub.models import Programme, Thematic
 from network.models import Member, Organisation, Role, Visibility
+from network.tasks import _language, send_password_reset
 
 PHOTO_MAX_SIDE = 600
 
@@ -295,9 +297,6 @@ class DsfrPasswordResetForm(HoneypotMixin, DsfrBaseForm, PasswordResetForm):
     email = forms.EmailField(label=_("Adresse électronique"), max_length=254)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        from django.utils.translation import get_language
-
-        from network.tasks import _language, send_password_reset
 
         send_password_reset.enqueue(
             to_email, context["uid"], context["token"], context["user"].first_name, _language(get_language())
@@ -384,7 +383,6 @@ class EmailChangeForm(DsfrBaseForm):
         self.user = user
 
     def clean_new_email(self):
-        from django.contrib.auth import get_user_model
 
         email = self.cleaned_data["new_email"].strip().lower()
         if email == (self.user.email or "").lower():

@@ -1,10 +1,13 @@
 """Joining the network: an application is received, then a moderator approves or refuses it."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from network.models import Application, Member, Organisation
+from network.tasks import acknowledge_application, send_activation, send_existing_account_notice, send_refusal
 
 
 class AlreadyDecided(Exception):
@@ -13,8 +16,6 @@ class AlreadyDecided(Exception):
 
 def request_language(request):
     """The language of the page the person used (/fr/… or /en/…): their emails are written in it."""
-    from django.conf import settings
-    from django.utils.translation import get_language
 
     code = (getattr(request, "LANGUAGE_CODE", None) or get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -26,7 +27,6 @@ def receive_application(form, request):
     An address that already has an account, or a pending application, creates nothing new: the owner
     of the address is told by email instead, so the form never reveals who is a member.
     """
-    from network.tasks import acknowledge_application, send_existing_account_notice
 
     data = form.cleaned_data
     email = data["email"]
@@ -60,7 +60,6 @@ def receive_application(form, request):
 @transaction.atomic
 def approve(application_id, moderator, organisation=None):
     """Creates the account (inactive until the password is chosen) and the profile, then sends the link."""
-    from network.tasks import send_activation
 
     application = Application.objects.select_for_update().get(pk=application_id)
     if application.status != Application.Status.PENDING:
@@ -112,7 +111,6 @@ def _organisation_for(application):
 
 @transaction.atomic
 def refuse(application_id, moderator, reason=""):
-    from network.tasks import send_refusal
 
     application = Application.objects.select_for_update().get(pk=application_id)
     if application.status != Application.Status.PENDING:
@@ -127,7 +125,6 @@ def refuse(application_id, moderator, reason=""):
 
 
 def resend_activation(user):
-    from network.tasks import send_activation
 
     if not user.is_active:
         send_activation.enqueue(user.pk)

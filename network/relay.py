@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.models import ContactMessage, Member
+from network.tasks import relay_contact_message
 
 
 def limits():
@@ -27,7 +28,6 @@ class RelayRefused(Exception):
 
 
 def relay(request, member_id, form):
-    from network.tasks import relay_contact_message
 
     name, email = form.sender()
     ip = request.META.get("REMOTE_ADDR") or None

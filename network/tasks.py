@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
 
 from hub.emails import send_email
 from network.apps import MODERATORS_GROUP
+from network.models import Application, ContactMessage, EmailChangeRequest
+from network.tokens import activation_path
 
 
 def _absolute(path):
@@ -29,7 +32,6 @@ def user_language(user):
 @task()
 def send_activation(user_id):
     """The link to choose a password, sent when a moderator approves an application (or resends it)."""
-    from network.tokens import activation_path
 
     user = get_user_model().objects.filter(pk=user_id, is_active=False).select_related("member").first()
     if user is None:  # already activated: nothing to send
@@ -47,7 +49,6 @@ def send_activation(user_id):
 
 @task()
 def send_refusal(application_id):
-    from network.models import Application
 
     application = Application.objects.filter(pk=application_id, status=Application.Status.REFUSED).first()
     if application is None:
@@ -66,9 +67,6 @@ def send_refusal(application_id):
 @task()
 def acknowledge_application(application_id):
     """Tells the applicant the request arrived, and the moderators that one is waiting."""
-    from django.urls import reverse
-
-    from network.models import Application
 
     application = Application.objects.filter(pk=application_id).first()
     if application is None:
@@ -105,7 +103,6 @@ def acknowledge_application(application_id):
 @task()
 def send_existing_account_notice(email, language="fr"):
     """Someone applied with the address of an existing account: tell its owner, not the form."""
-    from django.urls import reverse
 
     language = _language(language)
     with override(language):
@@ -121,7 +118,6 @@ def send_existing_account_notice(email, language="fr"):
 @task()
 def send_password_reset(email, uid, token, first_name="", language="fr"):
     """The reset link, in the language of the page where it was asked for, under that language's prefix."""
-    from django.urls import reverse
 
     language = _language(language)
     with override(language):
@@ -138,9 +134,6 @@ def send_password_reset(email, uid, token, first_name="", language="fr"):
 @task()
 def send_email_change_link(request_id, token, language="fr"):
     """The verification link, sent to the new address; the account keeps its address until it is followed."""
-    from django.urls import reverse
-
-    from network.models import EmailChangeRequest
 
     change = EmailChangeRequest.objects.filter(pk=request_id, used_at=None).select_related("user").first()
     if change is None:
@@ -163,7 +156,6 @@ def send_email_change_link(request_id, token, language="fr"):
 @task()
 def send_email_changed_notice(old_email, new_email, first_name="", language="fr"):
     """The former address is told that the account now uses another one."""
-    from django.urls import reverse
 
     language = _language(language)
     with override(language):
@@ -187,9 +179,6 @@ def email_change_hours():
 @task()
 def relay_contact_message(log_id, message):
     """Sends a relayed message to the member, reply-to the sender; the log is marked sent once."""
-    from django.urls import reverse
-
-    from network.models import ContactMessage
 
     with transaction.atomic():
         log = (

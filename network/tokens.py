@@ -5,6 +5,8 @@ last login, so it stops working once used; it expires after PASSWORD_RESET_TIMEO
 """
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -18,8 +20,6 @@ activation_token = ActivationTokenGenerator()
 
 def activation_path(user, language="fr"):
     """The activation link's path under the language prefix of the person's application (/fr/compte/…, /en/account/…)."""
-    from django.urls import reverse
-    from django.utils import translation
 
     with translation.override(language):
         return reverse(

@@ -14,7 +14,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from hub.registry import KeyFigure
+from network import demo
 from network.forms import ApplicationDecisionForm
+from network.membership import AlreadyDecided, approve, refuse, resend_activation
 from network.models import Application, ContactMessage, Member, Organisation
 
 
@@ -105,7 +107,6 @@ class ApplicationViewSet(ModelViewSet):
 
     def decide_view(self, request, pk):
         """Shows the application and lets a moderator approve or refuse it (once)."""
-        from network.membership import AlreadyDecided, approve, refuse, resend_activation
 
         if not self.permission_policy.user_has_permission(request.user, "change"):
             raise PermissionDenied
@@ -188,6 +189,5 @@ def member_figures(request=None):
 
 @hooks.register("hub_load_demo", order=10)
 def load_demo(home, sizes, seed, stdout):
-    from network import demo
 
     demo.build(home, sizes["members"], seed, stdout)

@@ -2,12 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from newsletter import recovery
+
 MANAGERS_GROUP = "Gestionnaires de la newsletter"
 
 
 def ensure_managers_group(sender=None, **kwargs):
     """The newsletter managers' group and its permissions; safe to run after every migrate."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
 
     group, _created = Group.objects.get_or_create(name=MANAGERS_GROUP)
     wanted = Permission.objects.filter(
@@ -27,7 +29,7 @@ def ensure_managers_group(sender=None, **kwargs):
 
 def _grant_archive_pages(group):
     """Lets the group edit and publish issues under every newsletter archive page that exists."""
-    from newsletter.models import NewsletterIndexPage
+    from newsletter.models import NewsletterIndexPage  # noqa: PLC0415
 
     for index in NewsletterIndexPage.objects.all():
         for codename in ("add_page", "change_page", "publish_page"):
@@ -35,8 +37,8 @@ def _grant_archive_pages(group):
 
 
 def _grant(group, index, codename):
-    from django.contrib.auth.models import Permission
-    from wagtail.models import GroupPagePermission
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+    from wagtail.models import GroupPagePermission  # noqa: PLC0415
 
     permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
     GroupPagePermission.objects.get_or_create(group=group, page_id=index.pk, permission=permission)
@@ -48,11 +50,9 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from newsletter import webhooks  # noqa: F401 — connects the bounce/complaint receiver
+        from newsletter import webhooks  # noqa: F401, PLC0415 — connects the bounce/complaint receiver
 
         post_migrate.connect(ensure_managers_group, sender=self, dispatch_uid="newsletter-managers-group")
-
-        from newsletter import recovery
 
         recovery.connect_signals()  # tasks run by a database worker hold a "still alive" lock
         if recovery.is_worker_process():

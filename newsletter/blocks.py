@@ -1,7 +1,9 @@
 """The blocks of an issue. Three of them fill themselves from the site when the issue is rendered."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 EMAIL_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -105,8 +107,6 @@ class CallToActionBlock(blocks.StructBlock):
         label = _("Appel à l'action")
 
     def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks import StructBlockValidationError
 
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from resources.models import ProjectPage
 
 PLACEHOLDER = "(À écrire.)"
 
@@ -45,7 +46,6 @@ def placeholder_blocks(issue):
 def draft_next_issue(today=None):
     """Returns (issue, created): a draft of the current month's issue, or of next month's once the current
     month has one; nothing is created when that issue exists too."""
-    from resources.models import ProjectPage
 
     today = today or timezone.localdate()
     index = NewsletterIndexPage.objects.filter(locale__language_code="fr").first()

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,11 +14,12 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from hub.admin_forms import HubPageForm
+from hub.i18n import localized_items
 from newsletter.blocks import NewsletterBodyBlock
 
 CONFIRMATION_VALIDITY = timedelta(days=7)
@@ -83,13 +85,13 @@ class Subscriber(models.Model):
 
     @property
     def unsubscribe_url(self):
-        from newsletter.rendering import unsubscribe_url
+        from newsletter.rendering import unsubscribe_url  # noqa: PLC0415
 
         return unsubscribe_url(self.token)
 
     @property
     def confirmation_url(self):
-        from newsletter.rendering import CONFIRM_PATH
+        from newsletter.rendering import CONFIRM_PATH  # noqa: PLC0415
 
         return settings.SITE_BASE_URL + CONFIRM_PATH.format(token=self.confirmation_token)
 
@@ -129,16 +131,13 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def archive(self, request):
-        from newsletter import views
+        from newsletter import views  # noqa: PLC0415
 
         return views.archive_and_subscribe(request, self)
 
     def issues(self):
         """The sent issues, newest first, in this archive's language: in English, each issue's live English
         translation when there is one, else the French original (marked by `mark_languages`)."""
-        from wagtail.models import Locale
-
-        from hub.i18n import localized_items
 
         default = Locale.get_default()
         source = self if self.locale_id == default.pk else self.get_translation_or_none(default)
@@ -190,7 +189,7 @@ class NewsletterIssuePage(Page):
         verbose_name_plural = _("numéros de la lettre d'information")
 
     def get_context(self, request, *args, **kwargs):
-        from newsletter.rendering import sections
+        from newsletter.rendering import sections  # noqa: PLC0415
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = sections(self)
@@ -202,23 +201,20 @@ class NewsletterIssuePage(Page):
 
     def serve_preview(self, request, mode_name):
         if mode_name == "email":
-            from django.http import HttpResponse
-
-            from newsletter.rendering import preview_html
+            from newsletter.rendering import preview_html  # noqa: PLC0415
 
             return HttpResponse(preview_html(self))
         return super().serve_preview(request, mode_name)
 
     def is_sent(self):
         """Whether the send of this issue (of its source, for a translation) has started."""
-        from newsletter.rendering import source_issue
+        from newsletter.rendering import source_issue  # noqa: PLC0415
 
         return IssueSend.objects.filter(issue_id=source_issue(self).pk).exists()
 
     def serve(self, request, *args, **kwargs):
         # Published but not sent yet: only people who may edit it see it (the archive does not list it either),
         # so subscribers read it first in their mailbox.
-        from django.http import Http404
 
         if not self.is_sent() and not self.permissions_for_user(request.user).can_edit():
             raise Http404

@@ -25,15 +25,20 @@ Session locks need a direct connection (or session pooling), not a transaction-p
 import hashlib
 import logging
 import os
+import secrets
 import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
+from django_tasks.signals import task_finished, task_started
+
+from newsletter.tasks import send_issue
 
 logger = logging.getLogger("newsletter")
 
@@ -111,7 +116,7 @@ def task_key(task_id):
 
 def _is_database_backend(sender):
     try:
-        from django_tasks_db.backend import DatabaseBackend
+        from django_tasks_db.backend import DatabaseBackend  # noqa: PLC0415 — loads task models
     except ImportError:
         return False
     return isinstance(sender, type) and issubclass(sender, DatabaseBackend)
@@ -128,7 +133,6 @@ def on_task_finished(sender, task_result, **kwargs):
 
 
 def connect_signals():
-    from django_tasks.signals import task_finished, task_started
 
     task_started.connect(on_task_started, dispatch_uid="newsletter-task-lock")
     task_finished.connect(on_task_finished, dispatch_uid="newsletter-task-unlock")
@@ -142,7 +146,7 @@ def reclaim_dead_tasks(now=None):
     """Marks failed the "running" tasks whose worker is gone; returns them."""
     if not locks_supported() or not _database_backend_in_use():
         return []
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
 
     now = now or timezone.now()
     dead = []
@@ -163,7 +167,6 @@ HOLDER_LENGTH = 12
 
 
 def new_holder():
-    import secrets
 
     return secrets.token_hex(HOLDER_LENGTH // 2)
 
@@ -172,7 +175,7 @@ def release_abandoned(issue_id):
     """Puts back in the queue the rows claimed by drains that are no longer alive; returns how many."""
     if not locks_supported():
         return 0
-    from newsletter.models import Delivery, DeliveryStatus
+    from newsletter.models import Delivery, DeliveryStatus  # noqa: PLC0415
 
     claims = (
         Delivery.objects.filter(issue_id=issue_id, status=DeliveryStatus.SENDING)
@@ -192,7 +195,7 @@ def release_abandoned(issue_id):
 
 
 def _send_tasks(issue_id):
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
 
     tasks = DBTaskResult.objects.filter(task_path=SEND_TASK_PATH, status__in=["READY", "RUNNING"])
     return [task for task in tasks if (task.args_kwargs or {}).get("args") == [issue_id]]
@@ -200,8 +203,8 @@ def _send_tasks(issue_id):
 
 def has_live_drain(issue_id, now=None):
     """A drain of this issue is pending or running in a live worker."""
-    from newsletter.models import Delivery, DeliveryStatus
-    from newsletter.sending import sending_timeout
+    from newsletter.models import Delivery, DeliveryStatus  # noqa: PLC0415
+    from newsletter.sending import sending_timeout  # noqa: PLC0415
 
     tasks = _send_tasks(issue_id)
     if any(task.status == "READY" for task in tasks):
@@ -223,9 +226,8 @@ def resume_sends():
     """For every send with work left: frees a dead worker's rows and makes sure a drain will run."""
     if not _database_backend_in_use():
         return []
-    from newsletter.models import IssueSend
-    from newsletter.sending import remaining
-    from newsletter.tasks import send_issue
+    from newsletter.models import IssueSend  # noqa: PLC0415
+    from newsletter.sending import remaining  # noqa: PLC0415
 
     resumed = []
     # One send per issue, a dozen a year: each checked on the (issue, status) index.
@@ -260,8 +262,6 @@ def is_worker_process(argv=None):
 
 
 def _loop(interval):
-    from django.apps import apps
-    from django.db import close_old_connections
 
     while not apps.ready:
         time.sleep(0.05)

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_tasks import default_task_backend
 from wagtail.log_actions import log
 
 from hub.cache import bump_content_generation
@@ -447,7 +448,6 @@ def remaining(issue_id):
 
 
 def _backend_defers():
-    from django_tasks import default_task_backend
 
     return default_task_backend.supports_defer
 

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from newsletter.models import Subscriber, SubscriberStatus, new_token, normalise_email
+from newsletter import tasks
+from newsletter.forms import CURRENT_CONSENT_WORDING
+from newsletter.models import Delivery, DeliveryStatus, Subscriber, SubscriberStatus, new_token, normalise_email
 
 
 def email_interval():
@@ -33,7 +35,6 @@ def request_subscription(form, request, source):
     Nothing is sent (and nothing changes) to an address that reported the letter as spam, nor to an address
     that was already emailed by this form within `email_interval()`: its earlier link still works.
     """
-    from newsletter import tasks
 
     email = normalise_email(form.cleaned_data["email"])
     programmes, thematics = form.interest_terms()
@@ -59,7 +60,6 @@ def request_subscription(form, request, source):
                 subscriber.consent_ip = client_ip(request)
                 subscriber.consent_user_agent = request.META.get("HTTP_USER_AGENT", "")[:400]
                 subscriber.consent_source = source
-                from newsletter.forms import CURRENT_CONSENT_WORDING
 
                 subscriber.consent_wording = CURRENT_CONSENT_WORDING
                 subscriber.confirmation_token = new_token()
@@ -109,7 +109,6 @@ def unsubscribe(subscriber, now=None):
 
 def record_delivery_problem(email, kind, now=None):
     """A provider reported a hard bounce or a spam complaint: stop sending to that address."""
-    from newsletter.models import Delivery, DeliveryStatus
 
     now = now or timezone.now()
     subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()

@@ -1,6 +1,8 @@
 """Background work of the newsletter: confirmation emails and the sending of issues (django-tasks)."""
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from hub.emails import send_email
@@ -9,13 +11,11 @@ from hub.emails import send_email
 @task()
 def send_confirmation(subscriber_id):
     """The double opt-in email, with the single-use confirmation link (nothing if it is no longer pending)."""
-    from newsletter.models import CONFIRMATION_VALIDITY, Subscriber
+    from newsletter.models import CONFIRMATION_VALIDITY, Subscriber  # noqa: PLC0415
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id).exclude(confirmation_token=None).first()
     if subscriber is None:
         return 0
-    from django.utils import translation
-    from django.utils.translation import gettext
 
     with translation.override(subscriber.language):
         subject = gettext("Confirmez votre inscription à la lettre d'information")
@@ -31,13 +31,11 @@ def send_confirmation(subscriber_id):
 @task()
 def send_already_subscribed(subscriber_id):
     """Tells an active subscriber that someone asked again, with the link to manage the subscription."""
-    from newsletter.models import Subscriber, SubscriberStatus
+    from newsletter.models import Subscriber, SubscriberStatus  # noqa: PLC0415
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id, status=SubscriberStatus.ACTIVE).first()
     if subscriber is None:
         return 0
-    from django.utils import translation
-    from django.utils.translation import gettext
 
     with translation.override(subscriber.language):
         subject = gettext("Vous êtes déjà abonné·e à la lettre d'information")
@@ -53,6 +51,6 @@ def send_already_subscribed(subscriber_id):
 @task()
 def send_issue(issue_id):
     """Drains an issue's queued deliveries (several of these may run at once, in several workers)."""
-    from newsletter.sending import drain
+    from newsletter.sending import drain  # noqa: PLC0415
 
     return drain(issue_id)

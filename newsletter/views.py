@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from hub.i18n import mark_languages
 from hub.ratelimit import over_limit
 from newsletter import subscriptions
 from newsletter.forms import PreferencesForm, SubscriptionForm
@@ -27,7 +28,6 @@ def index_for_language(language=None):
 
 def _unprefixed(data):
     """The footer form's fields without their prefix, so errors show in the page's (unprefixed) form."""
-    from django.http import QueryDict
 
     if f"{FOOTER_PREFIX}-email" not in data:
         return data, "page"
@@ -66,7 +66,6 @@ def archive_and_subscribe(request, index):
 
 
 def render_archive(request, index, form=None, status=200):
-    from hub.i18n import mark_languages
 
     paginator = Paginator(index.issues(), ISSUES_PER_PAGE)
     issues = paginator.get_page(request.GET.get("page"))

@@ -1,7 +1,7 @@
 """The newsletter in the admin (subscribers, send page with figures) and in the core (footer, demo, personal data)."""
 
 from django.urls import path, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -11,7 +11,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from hub.registry import FooterPart
+from newsletter import admin_views, demo
+from newsletter.forms import SubscriptionForm
 from newsletter.models import NewsletterIssuePage, Subscriber
+from newsletter.subscriptions import erase, personal_data
+from newsletter.views import FOOTER_PREFIX, index_for_language
 
 
 class SubscriberViewSet(SnippetViewSet):
@@ -34,7 +38,6 @@ register_snippet(SubscriberViewSet)
 
 @hooks.register("register_admin_urls")
 def admin_urls():
-    from newsletter import admin_views
 
     return [
         path("lettre/", admin_views.overview, name="newsletter_overview"),
@@ -93,10 +96,6 @@ def register_send_log_actions(actions):
 
 @hooks.register("hub_footer_parts")
 def footer_subscription_form(request=None):
-    from django.utils.translation import get_language
-
-    from newsletter.forms import SubscriptionForm
-    from newsletter.views import FOOTER_PREFIX, index_for_language
 
     index = index_for_language(get_language())
     if index is None:
@@ -110,21 +109,18 @@ def footer_subscription_form(request=None):
 
 @hooks.register("hub_load_demo", order=30)
 def load_demo(home, sizes, seed, stdout):
-    from newsletter import demo
 
     demo.load_demo(home, sizes, seed, stdout)
 
 
 @hooks.register("network_personal_data")
 def newsletter_personal_data(user):
-    from newsletter.subscriptions import personal_data
 
     return personal_data(user.email) if user.email else {}
 
 
 @hooks.register("network_erase_personal_data")
 def newsletter_erase_personal_data(user):
-    from newsletter.subscriptions import erase
 
     if user.email:
         erase(user.email)

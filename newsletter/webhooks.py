@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 
+from newsletter.models import Subscriber, normalise_email
 from newsletter.subscriptions import record_delivery_problem, unsubscribe
 
 SOFT = {"soft_bounce", "deferred"}
@@ -52,8 +53,6 @@ def handle_tracking(sender, event, esp_name, **kwargs):
     elif event.event_type == "complained":
         record_delivery_problem(event.recipient, "complained", event.timestamp)
     elif event.event_type == "unsubscribed":
-        from newsletter.models import Subscriber, normalise_email
-
         subscriber = Subscriber.objects.filter(email=normalise_email(event.recipient)).first()
         if subscriber is not None:
             unsubscribe(subscriber, event.timestamp)

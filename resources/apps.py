@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from resources import signals
+
 
 class ResourcesConfig(AppConfig):
     name = "resources"
@@ -8,6 +10,5 @@ class ResourcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from resources import signals
 
         signals.silence_wagtail_notifications_for_proposals()

@@ -19,6 +19,8 @@ from wagtail.models import Locale, Workflow
 from hub.dsfr_widgets import CheckboxSelectMultiple
 from hub.forms import CommuneField, check_uploaded_image
 from hub.models import Programme, Thematic
+from resources.models import ProjectGalleryImage, ProjectPage, ProjectStatus
+from resources.tasks import notify_moderators_of_proposal
 
 
 class ProjectProposalForm(DsfrBaseForm):
@@ -43,7 +45,6 @@ class ProjectProposalForm(DsfrBaseForm):
     website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from resources.models import ProjectStatus
 
         super().__init__(*args, **kwargs)
         language = get_language() or "fr"
@@ -73,7 +74,6 @@ def proposals_per_day():
 
 
 def proposals_left_today(user):
-    from resources.models import ProjectPage
 
     since = timezone.now() - datetime.timedelta(days=1)
     return proposals_per_day() - ProjectPage.objects.filter(proposed_by=user, proposed_at__gte=since).count()
@@ -104,7 +104,6 @@ def moderation_workflow():
 
 @transaction.atomic
 def create_proposal(form, user, index_page):
-    from resources.models import ProjectGalleryImage, ProjectPage
 
     data = form.cleaned_data
     # One member's proposals are counted under a lock on their account row: two simultaneous posts
@@ -149,7 +148,6 @@ def create_proposal(form, user, index_page):
     workflow = page.get_workflow() or moderation_workflow()
     if workflow is not None:
         workflow.start(page, user)
-    from resources.tasks import notify_moderators_of_proposal
 
     page_id = page.pk
     transaction.on_commit(lambda: notify_moderators_of_proposal.enqueue(page_id))

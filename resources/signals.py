@@ -2,11 +2,12 @@ from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
+from resources.tasks import notify_proposer_of_publication
+
 
 @receiver(page_published)
 def tell_the_proposer(sender, instance, **kwargs):
-    from resources.models import ProjectPage
-    from resources.tasks import notify_proposer_of_publication
+    from resources.models import ProjectPage  # noqa: PLC0415
 
     if isinstance(instance, ProjectPage) and instance.proposed_by_id and instance.proposer_notified_at is None:
         page_id = instance.pk
@@ -20,9 +21,9 @@ def is_member_proposal(instance):
     Wagtail's workflow notifications (admin links the member cannot open, one per task) stay silent.
     An editor who later resubmits the sheet gets Wagtail's notifications as usual.
     """
-    from wagtail.models import TaskState, WorkflowState
+    from wagtail.models import TaskState, WorkflowState  # noqa: PLC0415
 
-    from resources.models import ProjectPage
+    from resources.models import ProjectPage  # noqa: PLC0415
 
     workflow_state = instance.workflow_state if isinstance(instance, TaskState) else instance
     if not isinstance(workflow_state, WorkflowState):
@@ -46,7 +47,7 @@ WAGTAIL_NOTIFIERS = (
 
 def silence_wagtail_notifications_for_proposals():
     """Wagtail's notifiers (connected by wagtail.admin, after this app) skip members' proposals."""
-    from wagtail.admin import signal_handlers
+    from wagtail.admin import signal_handlers  # noqa: PLC0415
 
     for name in WAGTAIL_NOTIFIERS:
         notifier = getattr(signal_handlers, name)

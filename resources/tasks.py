@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -9,7 +12,7 @@ from django_tasks import task
 @task()
 def notify_proposer_of_publication(page_id):
     """Tells the member who proposed a fiche projet that it is online; once, whatever the retries."""
-    from resources.models import ProjectPage
+    from resources.models import ProjectPage  # noqa: PLC0415
 
     with transaction.atomic():
         page = ProjectPage.objects.select_for_update().filter(pk=page_id, proposer_notified_at=None).first()
@@ -32,11 +35,9 @@ def notify_proposer_of_publication(page_id):
 
 def proposal_moderators(page):
     """Who reviews a member's proposal: the groups of its workflow's tasks, and superusers; each once."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-    from wagtail.models import GroupApprovalTask
+    from wagtail.models import GroupApprovalTask  # noqa: PLC0415
 
-    from resources.proposals import moderation_workflow
+    from resources.proposals import moderation_workflow  # noqa: PLC0415
 
     workflow = page.get_workflow() or moderation_workflow()
     groups = []
@@ -51,9 +52,8 @@ def proposal_moderators(page):
 @task()
 def notify_moderators_of_proposal(page_id):
     """One email per moderator for each member's proposal (Wagtail's own workflow emails are silenced for it)."""
-    from django.urls import reverse
 
-    from resources.models import ProjectPage
+    from resources.models import ProjectPage  # noqa: PLC0415
 
     page = ProjectPage.objects.filter(pk=page_id).select_related("commune", "proposed_by").first()
     if page is None or page.live:

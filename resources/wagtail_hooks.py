@@ -3,11 +3,12 @@ from wagtail import hooks
 
 from hub.i18n import localized_list
 from hub.registry import HomeSection, KeyFigure
+from resources import demo
+from resources.models import ProjectIndexPage, ProjectPage, ResourceIndexPage, ResourcePage
 
 
 def latest_projects(limit=3):
     """The newest live fiches projet (a public function other apps may use, e.g. the newsletter)."""
-    from resources.models import ProjectPage
 
     return list(
         ProjectPage.objects.live()
@@ -20,7 +21,6 @@ def latest_projects(limit=3):
 
 @hooks.register("hub_home_sections")
 def home_latest_projects(request=None, page=None):
-    from resources.models import ProjectIndexPage
 
     index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
     localized = index.localized if index else None
@@ -35,7 +35,6 @@ def home_latest_projects(request=None, page=None):
 
 @hooks.register("hub_home_sections")
 def home_latest_resources(request=None, page=None):
-    from resources.models import ResourceIndexPage, ResourcePage
 
     index = ResourceIndexPage.objects.live().filter(locale__language_code="fr").first()
     items = list(ResourcePage.objects.live().public().filter(locale__language_code="fr").order_by("-date")[:3])
@@ -50,7 +49,6 @@ def home_latest_resources(request=None, page=None):
 
 @hooks.register("hub_key_figures")
 def project_figures(request=None):
-    from resources.models import ProjectPage
 
     count = ProjectPage.objects.live().public().filter(locale__language_code="fr").count()
     return [KeyFigure(count, _("fiches projet"), 50)] if count else []
@@ -58,6 +56,5 @@ def project_figures(request=None):
 
 @hooks.register("hub_load_demo")
 def load_demo(home, sizes, seed, stdout):
-    from resources import demo
 
     demo.load_demo(home, sizes, seed, stdout)

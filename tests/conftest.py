@@ -1,13 +1,23 @@
+import html
 import re
+import socket
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.cache import cache
+from django.core.mail.backends import locmem, smtp
 from django.core.management import call_command
+
+from hub import demo
+from hub.models import Commune, Department, Region
 
 
 @pytest.fixture
 def core_site(db):
     """The core demo pages (home, network, programmes, legal pages) in French and English."""
-    from hub import demo
 
     demo.build_taxonomy()
     return demo.build_site()
@@ -15,7 +25,6 @@ def core_site(db):
 
 @pytest.fixture
 def abbeville(db):
-    from hub.models import Commune, Department, Region
 
     region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
     department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
@@ -43,7 +52,6 @@ def search_index(db):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (responses are cached for anonymous visitors)."""
-    from django.core.cache import cache
 
     cache.clear()
     yield
@@ -57,8 +65,6 @@ class RecordingSMTPHandler:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes
-        from email.policy import default
 
         message = message_from_bytes(envelope.content, policy=default)
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
@@ -72,9 +78,6 @@ class RecordingSMTPHandler:
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on this machine (aiosmtpd); Django sends to it for the test's duration."""
-    import socket
-
-    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -103,7 +106,6 @@ NOT_LINKS_IN_HTML = re.compile(r"""<!DOCTYPE[^>]*>|\sxmlns(?::\w+)?\s*=\s*["'][^
 
 def links_in_email_parts(parts):
     """Every http(s) URL and every href/src target in the given (content_type, text) parts."""
-    import html
 
     links = set()
     for content_type, text in parts:
@@ -172,8 +174,6 @@ def smtp_messages_of(funcargs):
 @pytest.fixture(autouse=True)
 def email_links_are_absolute(request, settings, monkeypatch):
     """After each test, fail on any link of any email sent that is not under SITE_BASE_URL."""
-    from django.core import mail
-    from django.core.mail.backends import locmem, smtp
 
     sent = []
     original_locmem_send = locmem.EmailBackend.send_messages

@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks import StructBlockValidationError
 
 from .text import RICH_TEXT_FEATURES
 
@@ -55,8 +57,6 @@ class LinkCardBlock(blocks.StructBlock):
         icon = "link"
 
     def clean(self, value):
-        from django.core.exceptions import ValidationError
-        from wagtail.blocks import StructBlockValidationError
 
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):

@@ -8,10 +8,10 @@ translations in the page's locale whenever the page is cleaned or saved.
 """
 
 from hub.admin_forms import HubPageForm
+from hub.models.taxonomy import TaxonomyTerm
 
 
 def _is_taxonomy(model):
-    from hub.models.taxonomy import TaxonomyTerm
 
     return isinstance(model, type) and issubclass(model, TaxonomyTerm)
 

@@ -8,8 +8,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from hub import registry
 from hub.admin_forms import HubPageForm
 from hub.blocks import BaseStreamBlock
+from hub.cache import cached_response
 
 
 class HomePage(Page):
@@ -46,12 +48,10 @@ class HomePage(Page):
     def serve(self, request, *args, **kwargs):
         """Cached for anonymous visitors (hub.cache): stale when a page below it, in any language, is
         published, or when the figures' data change (global generation)."""
-        from hub.cache import cached_response
 
         return cached_response(request, lambda: super(HomePage, self).serve(request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
-        from hub import registry
 
         context = super().get_context(request, *args, **kwargs)
         context["key_figures"] = registry.key_figures(request=request, page=self)

@@ -3,6 +3,8 @@
 from django import forms, template
 from django.utils.translation import gettext as _
 
+from hub.forms import personal_data_url as url
+
 register = template.Library()
 
 
@@ -47,6 +49,5 @@ def mark_optional(bound_field):
 @register.simple_tag
 def personal_data_url():
     """The personal-data page in the current language, for consent notes written in templates."""
-    from hub.forms import personal_data_url as url
 
     return url() or ""

@@ -1,13 +1,14 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from newsletter.rendering import richtext_to_text
+
 register = template.Library()
 
 
 @register.filter
 def plain_richtext(value):
     """Rich text as plain text for the text part of an email."""
-    from newsletter.rendering import richtext_to_text
 
     return richtext_to_text(value)
 

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("HUB_CHROMIUM", "/usr/bin/chromium"))
@@ -28,7 +30,6 @@ def require(condition, what):
 @pytest.fixture(scope="session")
 def chromium():
     require(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the tests' ORM calls stay synchronous.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -82,7 +83,6 @@ def vnu_command():
 @pytest.fixture
 def demo_site(transactional_db, abbeville):
     """The demo site at a small size, on one real commune (the full territory import is tested elsewhere)."""
-    from django.core.management import call_command
 
     call_command(
         "load_demo",

@@ -4,7 +4,10 @@ import re
 
 import pytest
 from django.core import mail
+from wagtail.models import Locale
 
+from hub import demo
+from newsletter.factories import NewsletterIndexPageFactory, NewsletterIssuePageFactory, SubscriberFactory
 from newsletter.models import Subscriber, SubscriberStatus
 
 pytestmark = pytest.mark.browser
@@ -44,10 +47,6 @@ def test_subscribe_from_the_footer_confirm_and_unsubscribe(browser_page, live_se
 
 def _newsletter_site():
     """The French archive and its English translation, with one sent-ready issue that has no English version."""
-    from wagtail.models import Locale
-
-    from hub import demo
-    from newsletter.factories import NewsletterIndexPageFactory, NewsletterIssuePageFactory
 
     demo.build_taxonomy()
     home = demo.build_site()
@@ -101,7 +100,6 @@ def test_a_manager_reviews_who_gets_the_french_issue_then_sends_once(
     browser_page, live_server, transactional_db, smtp_server, settings, django_user_model
 ):
     """The newsletter manager's journey: choose, read the English fallback count, confirm, and no second send."""
-    from newsletter.factories import SubscriberFactory
 
     settings.SITE_BASE_URL = live_server.url
     issue = _newsletter_site()

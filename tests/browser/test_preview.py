@@ -4,6 +4,11 @@ Content-Security-Policy (this module's browser context does not bypass it, unlik
 import pytest
 from playwright.sync_api import expect
 
+from events.models import EventPage
+from hub.models import StandardPage
+from newsletter.models import NewsletterIssuePage
+from resources.models import ProjectPage
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "un-mot-de-passe-solide"
@@ -48,10 +53,6 @@ def _preview_shows(page, live_server, wagtail_page, mode=None):
 
 
 def test_preview_panel_shows_every_page_type(strict_page, live_server, demo_site, editor):
-    from events.models import EventPage
-    from hub.models import StandardPage
-    from newsletter.models import NewsletterIssuePage
-    from resources.models import ProjectPage
 
     page = strict_page
     blocked = []

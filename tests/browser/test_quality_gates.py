@@ -10,6 +10,8 @@ import subprocess
 import pytest
 from wagtail.models import Page
 
+from network.models import Member, Visibility
+
 pytestmark = pytest.mark.browser
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -26,7 +28,6 @@ def one_page_per_type_and_language():
 
 def extra_views():
     """Views that are not pages but every visitor meets."""
-    from network.models import Member, Visibility
 
     views = {
         ("search", "fr"): "/fr/recherche/?q=centre",
@@ -58,7 +59,6 @@ def test_member_pages_pass_axe_and_the_html_checker(
     browser_page, live_server, demo_site, axe_source, vnu_command, tmp_path, client, settings
 ):
     """What a logged-in member meets: own profile form and preview, deletion, proposing a project."""
-    from network.models import Member
 
     member = Member.objects.listed().order_by("pk").first()
     client.force_login(member.user)

@@ -2,6 +2,7 @@
 response is rebuilt by one request while the others get the previous version or wait for the new one; the
 chrome follows the same invalidation."""
 
+import re
 import socket
 import subprocess
 import threading
@@ -9,11 +10,14 @@ import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django_redis.cache import RedisCache
+from wagtail.models import Site
 
 from hub import cache as hub_cache
+from hub.models import OperatorSettings, StandardPage, Thematic
 from resources.factories import ProjectPageFactory, ResourceIndexPageFactory, ResourcePageFactory
 from tests.resources.conftest import projetotheque, territory  # noqa: F401  (fixtures)
 from tests.resources.test_listings_english import english_index
@@ -77,7 +81,6 @@ def test_unpublishing_a_project_removes_it_from_the_cached_listing(client, site)
 
 @pytest.mark.django_db
 def test_a_taxonomy_change_still_makes_every_listing_stale(client, site):
-    from hub.models import Thematic
 
     for url in (PROJECTS, RESOURCES):
         client.get(url)
@@ -91,7 +94,6 @@ def test_a_taxonomy_change_still_makes_every_listing_stale(client, site):
 
 @pytest.mark.django_db
 def test_a_new_menu_page_shows_in_the_header_at_once(client, site):
-    from hub.models import StandardPage
 
     home = site["index"].get_parent()
     assert "Nos partenaires" not in client.get(RESOURCES).content.decode()
@@ -111,9 +113,6 @@ def test_a_new_menu_page_shows_in_the_header_at_once(client, site):
 
 @pytest.mark.django_db
 def test_the_operator_settings_change_the_chrome_at_once(client, site):
-    from wagtail.models import Site
-
-    from hub.models import OperatorSettings
 
     client.get(site["projects"]["halles"].url)
     settings = OperatorSettings.for_site(Site.objects.get(is_default_site=True))
@@ -124,7 +123,6 @@ def test_the_operator_settings_change_the_chrome_at_once(client, site):
 
 @pytest.mark.django_db
 def test_a_cached_page_carries_the_nonce_of_its_own_content_security_policy(client, site):
-    import re
 
     def nonces(response):
         header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
@@ -262,8 +260,6 @@ def redis_cache(settings):
 
 
 def test_no_thundering_herd_with_redis(redis_cache):
-    from django.core.cache import caches
-    from django_redis.cache import RedisCache
 
     assert isinstance(caches["default"], RedisCache)
     herd_of_requests_on_a_stale_listing()

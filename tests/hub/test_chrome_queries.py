@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from events.factories import EventIndexPageFactory, EventPageFactory
 from tests.network.conftest import directory, people  # noqa: F401  (fixtures)
 from tests.resources.conftest import projetotheque, territory  # noqa: F401  (fixtures)
 from tests.resources.test_listings_english import english_index, translate
@@ -68,7 +69,6 @@ def fixed_clock():
 
 @pytest.fixture
 def pages(projetotheque, people):  # noqa: F811
-    from events.factories import EventIndexPageFactory, EventPageFactory
 
     agenda = EventIndexPageFactory(parent=projetotheque["index"].get_parent())
     event = EventPageFactory(parent=agenda, title="Atelier vacance commerciale", slug="atelier-vacance")

@@ -9,6 +9,10 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Locale, Page
 
+from events.models import EventPage
+from newsletter.models import IssueSend, NewsletterIssuePage
+from resources.models import ProjectPage, ResourcePage
+
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)""")
@@ -21,9 +25,6 @@ MAX_URLS = 800
 def english_demo(abbeville):
     call_command("load_demo", "--projects", "6", "--resources", "4", "--events", "4", "--members", "6",
                  "--subscribers", "3", "--no-index", verbosity=0)  # fmt: skip
-    from events.models import EventPage
-    from newsletter.models import IssueSend, NewsletterIssuePage
-    from resources.models import ProjectPage, ResourcePage
 
     en = Locale.objects.get(language_code="en")
     fr = Locale.objects.get(language_code="fr")

@@ -3,8 +3,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import pytest
 from django.db import OperationalError
+
+from hub import views
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +19,6 @@ def test_healthz_answers_when_the_database_does(client, db):
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch):
-    from hub import views
 
     class BrokenConnection:
         def cursor(self):
@@ -100,7 +102,6 @@ def test_compiled_english_messages_are_present():
 
 
 def test_every_interface_string_has_an_english_translation():
-    import polib
 
     catalogue = polib.pofile(str(ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"))
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]

@@ -6,9 +6,11 @@ import re
 
 import pytest
 from wagtail.models import Locale
+from wagtail_factories import ImageFactory
 
 from hub.models.pages import StandardPage
 from hub.search import MAX_QUERY_WORDS, clean_query
+from hub.search_backend import config_for
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +104,11 @@ def test_site_search_stems_each_language_in_its_own(client, core_site, postgres_
     html = client.get("/fr/recherche/", {"q": "atelier"}).content.decode()
     assert "Se déplacer" in html
     # The French dictionary does not know English inflections: the same word, indexed in French, would not match.
-    from hub.search_backend import config_for
 
     assert config_for("en", "french") == "english" and config_for("fr", None) == "french"
 
 
 def test_images_api_lists_only_images_used_by_live_public_pages(client, core_site):
-    from wagtail_factories import ImageFactory
 
     public = ImageFactory(title="Place du marché")
     unmoderated = ImageFactory(title="Photo d'une proposition")

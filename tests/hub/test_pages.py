@@ -5,6 +5,7 @@ from django.test import override_settings
 from wagtail.models import Locale, Page, PageViewRestriction
 
 from hub.models import HomePage, Programme, StandardPage
+from hub.views import server_error
 
 
 def test_root_redirects_to_french(client, core_site):
@@ -62,7 +63,6 @@ def test_unknown_page_gets_the_dsfr_404(client, core_site):
 
 
 def test_server_error_page_renders_without_context(rf):
-    from hub.views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500

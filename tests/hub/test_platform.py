@@ -12,9 +12,17 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from wagtail.models import Locale
+
+from events.factories import EventIndexPageFactory, EventPageFactory
+from hub.middleware import ForwardedForMiddleware
+from hub.models import StandardPage
+from hub.ratelimit import over_limit
+from hub.settings.base import env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "un-mot-de-passe-solide"
@@ -39,7 +47,6 @@ def _frame_ancestors(response):
 
 
 def test_preview_responses_may_be_framed_by_the_site_and_pages_may_not(client, rf, core_site, editor):
-    from hub.models import StandardPage
 
     page = StandardPage.objects.filter(locale__language_code="fr").first()
     public = client.get(page.url)
@@ -121,8 +128,6 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client_f
 
 
 def test_rate_limits_count_each_client_behind_the_proxy(rf, settings, behind_proxy):
-    from hub.middleware import ForwardedForMiddleware
-    from hub.ratelimit import over_limit
 
     seen = []
     middleware = ForwardedForMiddleware(lambda request: seen.append(request.META["REMOTE_ADDR"]))
@@ -144,7 +149,6 @@ def test_rate_limits_count_each_client_behind_the_proxy(rf, settings, behind_pro
 
 @pytest.fixture
 def client_factory():
-    from django.test import Client
 
     return Client
 
@@ -158,9 +162,6 @@ def _switcher_links(html):
 
 @pytest.fixture
 def translated_event(core_site):
-    from wagtail.models import Locale
-
-    from events.factories import EventIndexPageFactory, EventPageFactory
 
     english = Locale.objects.get(language_code="en")
     agenda = EventIndexPageFactory(parent=core_site)
@@ -177,7 +178,6 @@ def translated_event(core_site):
 
 
 def test_switcher_goes_to_the_pages_translation_with_one_lookup(client, core_site):
-    from hub.models import StandardPage
 
     page = StandardPage.objects.get(locale__language_code="fr", slug="le-reseau")
     client.get(page.url)  # warm the site's root paths
@@ -213,7 +213,6 @@ def test_switcher_goes_to_the_same_account_view_in_the_other_language(client, co
 
 
 def test_without_a_counterpart_the_switcher_says_it_goes_home(client, core_site):
-    from hub.models import StandardPage
 
     page = StandardPage(title="Page seulement en français", slug="seulement-en-francais")
     home = core_site
@@ -289,7 +288,6 @@ def test_limits_timeouts_and_connections_come_from_the_environment():
 
 
 def test_every_variable_of_the_settings_schema_is_documented_in_the_readme():
-    from hub.settings.base import env
 
     readme = (ROOT / "README.md").read_text()
     configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Locale
+from wagtail.search.backends import get_search_backend
 
 from hub import territories
 from hub.models import EPCI, Commune, Department, Programme, Region
@@ -360,7 +361,6 @@ def test_unknown_kinds_or_departments_roll_everything_back(db, etalab_dir):
 
 
 def test_import_territories_command_reads_a_source_folder_and_indexes(db, etalab_dir, acv_path):
-    from wagtail.search.backends import get_search_backend
 
     out = io.StringIO()
     call_command("import_territories", "--source", str(etalab_dir), "--acv", str(acv_path), stdout=out)

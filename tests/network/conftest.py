@@ -1,5 +1,6 @@
 import pytest
 
+from network.demo import build_index
 from network.factories import MemberFactory
 from network.models import Visibility
 
@@ -7,7 +8,6 @@ from network.models import Visibility
 @pytest.fixture
 def directory(core_site):
     """The directory page (French, with its English translation) under the demo home page."""
-    from network.demo import build_index
 
     return build_index(core_site)
 

@@ -8,18 +8,23 @@ import re
 import struct
 import zlib
 
+import PIL.Image
 import pytest
 import time_machine
+from django import forms as django_forms
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse, translate_url
 from django.utils import translation
+from PIL import Image
 
+from hub.forms import check_uploaded_image
 from hub.models import Commune, Department
 from network.apps import MODERATORS_GROUP
 from network.membership import approve, refuse
 from network.models import Application, ContactMessage, EmailChangeRequest, Member, Organisation
+from network.personal_data import erase_account, export_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -422,7 +427,6 @@ def png_header_bomb(width=13_000, height=13_000):
 
 
 def test_a_profile_photo_with_too_many_pixels_is_refused_before_decoding(member_client, people, monkeypatch):
-    import PIL.Image
 
     member = people["public"]
     decoded = []
@@ -440,12 +444,8 @@ def test_a_profile_photo_with_too_many_pixels_is_refused_before_decoding(member_
 
 
 def test_check_uploaded_image_follows_wagtails_setting(settings):
-    from django import forms as django_forms
-
-    from hub.forms import check_uploaded_image
 
     buffer = io.BytesIO()
-    from PIL import Image
 
     Image.new("RGB", (200, 100)).save(buffer, "PNG")
     settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 10_000
@@ -471,7 +471,6 @@ def test_a_line_break_in_the_contact_subject_is_a_field_error(client, people, su
 
 
 def test_after_an_email_change_the_export_and_the_erasure_still_find_the_application(client, people, directory):
-    from network.personal_data import erase_account, export_personal_data
 
     user = people["public"].user
     Application.objects.create(

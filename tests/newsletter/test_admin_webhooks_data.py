@@ -11,9 +11,18 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail import hooks
 
+from hub.models import Programme
 from newsletter.apps import MANAGERS_GROUP, ensure_managers_group
-from newsletter.factories import SubscriberFactory
-from newsletter.models import Delivery, DeliveryStatus, NewsletterIssuePage, Subscriber, SubscriberStatus
+from newsletter.demo import load_demo
+from newsletter.factories import NewsletterIssuePageFactory, SubscriberFactory
+from newsletter.models import (
+    Delivery,
+    DeliveryStatus,
+    NewsletterIndexPage,
+    NewsletterIssuePage,
+    Subscriber,
+    SubscriberStatus,
+)
 from newsletter.sending import figures
 
 AUTH = "HTTP_AUTHORIZATION", "Basic " + base64.b64encode(b"anymail:secret-de-test").decode()
@@ -48,8 +57,6 @@ def test_a_brevo_hard_bounce_marks_the_address_and_the_next_issue_skips_it(
     soft.refresh_from_db()
     assert bouncing.status == SubscriberStatus.BOUNCED and soft.status == SubscriberStatus.ACTIVE
     assert figures(issue)["bounced"] == 1
-
-    from newsletter.factories import NewsletterIssuePageFactory
 
     following = NewsletterIssuePageFactory(parent=archive, slug="2026-12")
     smtp_server.received.clear()
@@ -124,7 +131,6 @@ def test_the_send_page_shows_figures_and_a_progress_bar_while_sending(client, is
 
 
 def test_the_admin_send_action_with_a_segment(client, issue, django_user_model, core_site, smtp_server):
-    from hub.models import Programme
 
     ensure_managers_group()
     manager = django_user_model.objects.create_user("gestion", "gestion@centralites.example", "mot-de-passe-solide")
@@ -184,7 +190,6 @@ def ours(hook_name):
 
 
 def test_the_demo_has_subscribers_in_every_status_and_two_sent_issues(core_site):
-    from newsletter.demo import load_demo
 
     sizes = {"subscribers": 40}
     load_demo(core_site, sizes, 2018, io.StringIO())
@@ -196,6 +201,5 @@ def test_the_demo_has_subscribers_in_every_status_and_two_sent_issues(core_site)
     for issue in issues:
         assert figures(issue)["sent"] == Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).count()
     assert NewsletterIssuePage.objects.first().get_parent().url == "/fr/newsletter/"
-    from newsletter.models import NewsletterIndexPage
 
     assert NewsletterIndexPage.objects.get(locale__language_code="en").url == "/en/newsletter/"

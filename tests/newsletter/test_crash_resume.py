@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from newsletter.factories import NewsletterIndexPageFactory, NewsletterIssuePageFactory, SubscriberFactory
 from newsletter.models import Delivery, DeliveryStatus
+from newsletter.sending import start_sending
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIBERS = 60
@@ -58,7 +60,6 @@ def unfinished(issue):
 
 
 def running_tasks():
-    from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.running().count()
 
@@ -81,8 +82,6 @@ def test_a_worker_killed_three_times_resumes_at_once_without_skipping_anyone(
     archive = NewsletterIndexPageFactory(parent=core_site)
     issue = NewsletterIssuePageFactory(parent=archive)
     emails = [SubscriberFactory().email for _ in range(SUBSCRIBERS)]
-
-    from newsletter.sending import start_sending
 
     assert start_sending(issue) == SUBSCRIBERS
 
@@ -130,8 +129,6 @@ def test_a_worker_killed_three_times_resumes_at_once_without_skipping_anyone(
     assert duplicates <= KILLS, f"seed {seed}: {duplicates} duplicates for {KILLS} kills"
     assert Delivery.objects.filter(issue=issue, status=DeliveryStatus.SENT).count() == SUBSCRIBERS
     assert settled, f"seed {seed}: tasks still 'running' after the send: {running_tasks()}"
-
-    from django_tasks_db.models import DBTaskResult
 
     lost = DBTaskResult.objects.failed().filter(exception_class_path="newsletter.recovery.WorkerLost")
     assert 1 <= lost.count() <= KILLS

@@ -13,9 +13,12 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from wagtail.models import Locale
 
+from events.factories import EventIndexPageFactory, EventPageFactory
+from events.models import EventIndexPage
 from newsletter.drafting import PLACEHOLDER
 from newsletter.factories import NewsletterIssuePageFactory, SubscriberFactory
 from newsletter.models import Delivery, NewsletterIssuePage, Subscriber, SubscriberStatus
+from newsletter.rendering import render
 from newsletter.sending import start_sending
 
 
@@ -87,8 +90,6 @@ def test_one_confirmation_email_per_address_per_day_and_none_after_a_complaint(c
 
 
 def _event(title, start):
-    from events.factories import EventPageFactory
-    from events.models import EventIndexPage
 
     return EventPageFactory(
         parent=EventIndexPage.objects.first(), title=title, start=start, end=start + datetime.timedelta(hours=2)
@@ -97,7 +98,6 @@ def _event(title, start):
 
 @pytest.fixture
 def agenda(core_site):
-    from events.factories import EventIndexPageFactory
 
     return EventIndexPageFactory(parent=core_site)
 
@@ -121,7 +121,6 @@ def test_draft_newsletter_on_the_first_of_december_drafts_the_december_issue(arc
 
 
 def test_the_drafted_issue_lists_only_events_still_to_come_on_its_send_date(archive, agenda, time_machine):
-    from newsletter.rendering import render
 
     NewsletterIssuePageFactory(parent=archive, slug="2026-11", issue_date=datetime.date(2026, 11, 1))
     time_machine.move_to(_at(2026, 11, 20, 9), tick=False)

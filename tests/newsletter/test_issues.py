@@ -4,9 +4,13 @@ import datetime
 import html as htmllib
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
 from django.utils import timezone
 
+from hub import emails
 from newsletter.factories import NewsletterIssuePageFactory, SubscriberFactory
 from newsletter.models import Delivery, IssueRendering, IssueSend, NewsletterIssuePage
 from newsletter.rendering import TOKEN_PLACEHOLDER, ensure_renderings, render
@@ -61,7 +65,6 @@ def test_the_email_is_responsive_html_with_inlined_css_absolute_links_and_a_text
 
 
 def test_an_issue_is_rendered_once_per_revision_not_once_per_recipient(issue, core_site, monkeypatch, smtp_server):
-    from hub import emails
 
     calls = []
     original = emails.mjml2html
@@ -122,8 +125,6 @@ def test_the_admin_previews_the_email_and_sends_a_test_that_marks_nothing_sent(
 
 
 def _request(client):
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
 
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
@@ -146,7 +147,6 @@ def test_draft_newsletter_prepares_the_month_from_what_was_published_since(archi
 
 
 def test_sending_an_unpublished_issue_is_refused_with_a_clear_message(archive):
-    from django.core.management.base import CommandError
 
     draft = NewsletterIssuePageFactory(parent=archive, slug="brouillon", live=False)
     with pytest.raises(CommandError, match="Publiez ce numéro"):

@@ -4,24 +4,24 @@ synchronised from the French issue (issue 10, point 3)."""
 import re
 
 import pytest
+from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Locale
 from wagtail_localize.models import (
     OverridableSegment,
     RelatedObjectSegment,
     StringSegment,
+    Translation,
     TranslationSource,
 )
 
 from newsletter.factories import NewsletterIssuePageFactory
 from newsletter.models import NewsletterIssuePage
+from resources.factories import ProjectIndexPageFactory, ProjectPageFactory
 
 
 @pytest.fixture
 def full_issue(archive, abbeville):
-    from wagtail.images.models import Image
-
-    from resources.factories import ProjectIndexPageFactory, ProjectPageFactory
 
     image = Image.objects.create(title="Halle", file=get_test_image_file())
     project = ProjectPageFactory(
@@ -86,7 +86,6 @@ def test_every_text_of_an_issue_is_offered_for_translation_and_the_rest_is_synch
 
 
 def test_the_translated_issue_keeps_the_french_date_and_settings(full_issue, archive):
-    from wagtail_localize.models import Translation
 
     english_archive = archive.copy_for_translation(Locale.objects.get(language_code="en"))
     english_archive.save_revision().publish()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hub.models import Thematic
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Delivery, DeliveryStatus, Subscriber, SubscriberStatus
-from newsletter.sending import claim_batch, figures
+from newsletter.sending import claim_batch, drain, figures, start_sending
 
 UNSUBSCRIBE = re.compile(r"<https://centralites\.example(/newsletter/desabonnement/([\w-]{43})/)>")
 
@@ -149,13 +149,11 @@ def test_a_server_that_keeps_refusing_ends_in_failed_rows(issue, audience, smtp_
 
 
 def test_someone_who_leaves_before_their_turn_is_not_sent_to(issue, audience, smtp_server, settings):
-    from newsletter.sending import start_sending
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     start_sending(issue)
     leaving = audience["active"][3]
     Subscriber.objects.filter(pk=leaving.pk).update(status=SubscriberStatus.UNSUBSCRIBED)
-    from newsletter.sending import drain
 
     drain(issue.pk)
     assert leaving.email not in [r.recipients[0] for r in smtp_server.received]

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page
 
+from hub.models import Programme
 from resources.models import ProjectIndexPage, ProjectPage, ResourcePage
 
 
@@ -61,7 +62,6 @@ def test_editors_cannot_save_an_end_year_before_the_start(editor, projetotheque)
 
 
 def test_load_demo_projects_and_resources_sizes_and_no_duplicates(core_site, territory):
-    from hub.models import Programme
 
     territory["abbeville"].programmes.add(Programme.objects.get(slug="acv", locale__language_code="fr"))
     call_command("load_demo", "--projects", "25", "--resources", "7", "--no-index", verbosity=0)

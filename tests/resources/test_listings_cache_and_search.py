@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.cache import cache
 
+from events.factories import EventIndexPageFactory
 from tests.resources.test_listings_english import english_index, translate
 from tests.resources.test_projetotheque import titles_in
 
@@ -39,7 +40,6 @@ def test_tracking_parameters_do_not_split_the_cache(client, projetotheque):
 
 
 def test_the_agenda_period_is_a_known_parameter(client, core_site):
-    from events.factories import EventIndexPageFactory
 
     EventIndexPageFactory(parent=core_site)
     upcoming = client.get("/fr/evenements/", {"utm_source": "a"})

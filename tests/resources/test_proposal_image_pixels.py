@@ -1,5 +1,6 @@
 """Issue 10, point 30 (proposal side): a proposal's photo is refused by its pixel count, before decoding."""
 
+import PIL.Image
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -12,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_proposal_photo_with_too_many_pixels_is_a_field_error(client, projetotheque, django_user_model, monkeypatch):
-    import PIL.Image
 
     decoded = []
     original_load = PIL.Image.Image.load

@@ -1,13 +1,16 @@
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from wagtail.images import get_image_model
-from wagtail.models import WorkflowState
+from wagtail.models import Task, WorkflowState
 
+from hub.models import Commune, Department
 from resources.models import ProjectPage
 
 URL = "/fr/projetotheque/proposer/"
@@ -152,7 +155,6 @@ def test_one_email_per_moderator_and_one_to_the_member_on_publication(
     client, projetotheque, member, moderator, superuser_moderator, smtp_server, django_capture_on_commit_callbacks
 ):
     """Wagtail's own workflow notifications stay silent for a member's proposal (issue 10, point 22)."""
-    from wagtail.models import Task
 
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
@@ -189,9 +191,6 @@ def test_an_editor_submission_still_gets_wagtail_notifications(projetotheque, mo
 
 def test_proposals_are_limited_per_member_per_day(client, projetotheque, member, settings):
     """Issue 10, point 35: RESOURCES_PROPOSALS_PER_DAY proposals per member in 24 hours; then a clear refusal."""
-    import datetime
-
-    import time_machine
 
     settings.RESOURCES_PROPOSALS_PER_DAY = 2
     client.force_login(member)
@@ -213,7 +212,6 @@ def test_proposals_are_limited_per_member_per_day(client, projetotheque, member,
 
 def test_the_commune_is_chosen_by_name_with_homonyms_told_apart(client, projetotheque, member, territory):
     """Issue 10, point 19: the proposal form takes the commune's name, « Nom (département) » for homonyms."""
-    from hub.models import Commune, Department
 
     oise = Department.objects.create(
         code="60", name="Oise", slug="oise", region=territory["abbeville"].department.region

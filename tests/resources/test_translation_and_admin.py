@@ -4,11 +4,18 @@ import datetime
 import html
 
 import pytest
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Locale, Task, Workflow
 from wagtail_localize.models import OverridableSegment, StringSegment, TranslationSource
 
 from hub.models import Programme, Thematic
-from resources.factories import ProjectIndexPageFactory, ProjectPageFactory, ResourceIndexPageFactory
+from resources.factories import (
+    ProjectIndexPageFactory,
+    ProjectPageFactory,
+    ResourceIndexPageFactory,
+    ResourcePageFactory,
+)
 from resources.models import ProjectFundingLine, ProjectGalleryImage, ProjectPage, ProjectPartner, ResourcePage
 
 ID = "5f0e9a64-3c1e-4a5b-9d77-2b8f8c1d2e01"
@@ -27,8 +34,6 @@ def locales(core_site):
 @pytest.fixture
 def sheet(core_site, abbeville, locales):
     """A French project sheet with every kind of content an English reader sees."""
-    from wagtail.images import get_image_model
-    from wagtail.images.tests.utils import get_test_image_file
 
     fr, _ = locales
     index = ProjectIndexPageFactory(parent=core_site)
@@ -164,7 +169,6 @@ def test_translation_copies_the_facts_and_translated_inline_items(sheet, locales
 
 
 def test_a_resource_offers_its_texts_and_synchronises_type_and_date(core_site, locales):
-    from resources.factories import ResourcePageFactory
 
     index = ResourceIndexPageFactory(parent=core_site)
     resource = ResourcePageFactory(
