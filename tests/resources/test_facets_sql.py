@@ -135,3 +135,25 @@ def test_related_projects_follow_the_shared_thematics_and_tags_rule(mixed_projec
         }
         expected = sorted((pk for pk, score in scores.items() if score), key=lambda pk: (-scores[pk], -pk))[:3]
         assert [related.pk for related in page.related_projects()] == expected
+
+
+def test_a_keyword_with_facets_pages_and_counts_every_match_once(mixed_projects):
+    """Sorted by relevance (PostgreSQL ranks only the selection's ids and counts that array): the pages
+    together hold each matching project exactly once and the count is theirs."""
+    index = mixed_projects["index"]
+    selection = {"programme": ["acv", "pvd"]}
+    in_selection, _counts = naive(index, selection)
+    seen, number = [], 1
+    with translation.override("fr"):
+        # The same matches sorted by title (no ranking): what the ranked pages must hold.
+        expected = {page.pk for page in listing_for(index, selection, q="projet", tri="titre").results()}
+        assert len(expected) > 5 and expected <= {page.pk for page in in_selection}
+        while True:
+            request = RequestFactory().get("/fr/projetotheque/", {**selection, "q": "projet", "page": number})
+            page = project_listing(request, index, page_size=4).page()
+            assert page.paginator.count == len(expected)
+            seen.extend(item.pk for item in page.object_list)
+            if not page.has_next():
+                break
+            number += 1
+    assert number > 1 and len(seen) == len(set(seen)) and set(seen) == expected
