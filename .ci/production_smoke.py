@@ -33,7 +33,7 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 URLS_SCRIPT = r"""
 import json
 from wagtail.models import Page, get_page_models
-from events.models import EventPage, registration_route
+from events.models import EventPage
 from network.models import Member
 
 urls = {}
@@ -47,8 +47,8 @@ for model in get_page_models():
 for code in ("fr", "en"):
     event = EventPage.objects.live().public().filter(locale__language_code=code).order_by("path").first()
     if event is not None:
-        urls[f"registration form ({code})"] = f"{event.url}{registration_route(code)}/"
-        urls[f"evenement.ics ({code})"] = f"{event.url}evenement.ics"
+        urls[f"registration form ({code})"] = event.registration_path()
+        urls[f"evenement.ics ({code})"] = event.url + event.reverse_subpage("ics")
 member = Member.objects.listed().filter(visibility="public").order_by("pk").first()
 print(json.dumps({"urls": urls, "member": member.slug if member else None}))
 """

@@ -1,14 +1,15 @@
 """Events: workshops, webinars, the Assises du Centre-Ville, with sessions and registrations."""
 
+from django.utils import timezone
+
 
 def upcoming(limit=None):
     """Live, public events that have not ended yet, soonest first (French pages: events are written in French).
 
     A public function other apps rely on (the newsletter's "upcoming events" block, the home page).
     """
-    from django.utils import timezone
 
-    from events.models import EventPage
+    from events.models import EventPage  # noqa: PLC0415
 
     queryset = (
         EventPage.objects.live()

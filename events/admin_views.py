@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -104,7 +104,6 @@ def _counts(event):
 
 def _export_query(event, status, session, query):
     """The registrations viewset's filters for what this page shows (its exports are that table)."""
-    from django.utils.http import urlencode
 
     params = {"event": event.pk, "status": status, "session": session, "q": query}
     return urlencode({key: value for key, value in params.items() if value})

@@ -2,12 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from events import signals
+
 ORGANISERS_GROUP = "Organisateurs d'événements"
 
 
 def ensure_organisers_group(sender=None, **kwargs):
     """The organisers' group with the right to manage registrations and to open the admin; idempotent."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
 
     if kwargs.get("using", "default") != "default":
         return
@@ -29,6 +31,5 @@ class EventsConfig(AppConfig):
         # Not restricted to this app's signal: the permissions it grants are created by other apps'
         # post_migrate handlers, so it runs (idempotently) after each app and the last run sees them all.
         post_migrate.connect(ensure_organisers_group, dispatch_uid="events-organisers-group")
-        from events import signals
 
         signals.connect()

@@ -10,6 +10,9 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from events.models import PARIS, RegistrationStatus
 from hub.exports import csv_response, safe_cell
@@ -104,9 +107,6 @@ def _width(value):
 
 
 def xlsx_export(registrations, event):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     header, rows = export_table(registrations, event)
     workbook = Workbook()

@@ -34,7 +34,7 @@ def _page_sequence(page):
 
 def _vevent(page, registration=None, display=None):
     display = display or page
-    url = settings.SITE_BASE_URL.rstrip("/") + (display.get_url_parts()[2] if display.get_url_parts() else "")
+    url = settings.SITE_BASE_URL + (display.get_url_parts()[2] if display.get_url_parts() else "")
     vevent = Event()
     vevent.add("uid", page.uid)
     vevent.add("dtstamp", datetime.datetime.now(tz=datetime.UTC))

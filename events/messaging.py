@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from events.models import EventMessage, EventMessageDelivery, Registration, RegistrationStatus
 from hub.emails import build_email, render_email
 
 CONFIRMED = "confirmed"
@@ -62,7 +63,6 @@ def recipient_choices(event):
 
 def recipients(event, choice):
     """The registrations a choice reaches (never anonymised ones, never without an address)."""
-    from events.models import Registration, RegistrationStatus
 
     people = event.registrations.filter(anonymised_at=None).exclude(email="").order_by("created_at", "pk")
     if choice == CONFIRMED:
@@ -121,7 +121,7 @@ def event_link(event, language=None):
     if language and language != event.locale.language_code:
         page = event.get_translations().live().filter(locale__language_code=language).first() or event
     parts = page.get_url_parts()
-    return settings.SITE_BASE_URL.rstrip("/") + (parts[2] if parts else "/")
+    return settings.SITE_BASE_URL + (parts[2] if parts else "/")
 
 
 def _context(event, subject, body, registration, private_url):
@@ -153,7 +153,6 @@ def message_email(message, registration):
 
 def sample_registration(event, user):
     """A registration that is not saved, in the organiser's name, for the preview and the test email."""
-    from events.models import Registration
 
     return Registration(event=event, first_name=user.first_name, last_name=user.last_name, email=user.email)
 
@@ -186,7 +185,6 @@ def self_test_email(event, subject, body, user):
 
 def create_message(event, user, subject, body, choice):
     """The message and one delivery row per recipient, then the sending task once committed."""
-    from events.models import EventMessage, EventMessageDelivery
 
     with transaction.atomic():
         message = EventMessage.objects.create(event=event, sent_by=user, subject=subject, body=body)
@@ -202,7 +200,6 @@ def create_message(event, user, subject, body, choice):
 @task()
 def send_event_message(message_id):
     """Sends an organisers' message to each of its recipients not yet written to; returns how many."""
-    from events.models import EventMessage, EventMessageDelivery, RegistrationStatus
 
     message = EventMessage.objects.select_related("event").filter(pk=message_id).first()
     if message is None:

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from events.models import CancelReason, Registration, RegistrationStatus
+from events.registration import cancel
+
 BLANKED = {
     "first_name": "",
     "last_name": "",
@@ -19,7 +22,6 @@ BLANKED = {
 
 def registrations_of(user):
     """The registrations linked to the account or made with its address."""
-    from events.models import Registration
 
     condition = Q(user=user)
     if getattr(user, "email", ""):
@@ -60,8 +62,6 @@ def anonymise(queryset, now=None):
     order), and requests still pending or waiting of past events are closed: nobody anonymous is left
     for an organiser to accept or promote. No email leaves: the address is blank by the time the
     cancellation's task runs."""
-    from events.models import CancelReason, Registration, RegistrationStatus
-    from events.registration import cancel
 
     now = now or timezone.now()
     queryset = queryset.filter(anonymised_at=None)
@@ -94,6 +94,5 @@ def retention_cutoff(now=None):
 
 
 def expired_registrations(now=None):
-    from events.models import Registration
 
     return Registration.objects.filter(anonymised_at=None, event__end__lt=retention_cutoff(now))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import CancelReason, EventPage, EventSession, Registration, RegistrationStatus, recount_seats
+from events.tasks import send_pending_to_organisers, send_registration_notice
 
 S = RegistrationStatus
 # What the short way's decision reads from the event, besides the seats.
@@ -136,7 +137,6 @@ def _after_commit(task, *args):
 
 
 def notify(registration, kind):
-    from events.tasks import send_registration_notice
 
     _after_commit(send_registration_notice, registration.pk, kind)
 
@@ -210,8 +210,6 @@ def register(event, data, sessions=(), user=None, language="fr", now=None):
                 registration.sessions.set(session_ids)
             notify(registration, {S.CONFIRMED: "confirmation", S.WAITLISTED: "waitlist", S.PENDING: "pending"}[status])
             if status == S.PENDING:
-                from events.tasks import send_pending_to_organisers
-
                 _after_commit(send_pending_to_organisers, registration.pk)
             return registration, True
     except IntegrityError:
@@ -367,7 +365,6 @@ def change_sessions(registration, sessions):
     registration.sessions.set(new_ids)
     registration.calendar_sequence += 1
     registration.save(update_fields=["calendar_sequence", "updated_at"])
-    from events.tasks import send_registration_notice
 
     kind = f"sessions-{registration.calendar_sequence}"
     _after_commit(send_registration_notice, registration.pk, kind, dropped)

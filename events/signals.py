@@ -6,11 +6,13 @@
 """
 
 from django.db import transaction
+from django.db.models.signals import post_delete
+from wagtail.signals import page_published
 
 
 def promote_after_publish(sender, instance, **kwargs):
-    from events.models import EventPage
-    from events.registration import promote_waitlisted
+    from events.models import EventPage  # noqa: PLC0415
+    from events.registration import promote_waitlisted  # noqa: PLC0415
 
     if isinstance(instance, EventPage):
         event = instance.source_event()
@@ -18,8 +20,8 @@ def promote_after_publish(sender, instance, **kwargs):
 
 
 def promote_after_delete(sender, instance, **kwargs):
-    from events.models import Registration
-    from events.registration import promote_waitlisted, recount
+    from events.models import Registration  # noqa: PLC0415
+    from events.registration import promote_waitlisted, recount  # noqa: PLC0415
 
     if instance.status in Registration.HOLDING:
         event_id = instance.event_id
@@ -32,10 +34,8 @@ def promote_after_delete(sender, instance, **kwargs):
 
 
 def connect():
-    from django.db.models.signals import post_delete
-    from wagtail.signals import page_published
 
-    from events.models import EventPage, Registration
+    from events.models import EventPage, Registration  # noqa: PLC0415
 
     page_published.connect(promote_after_publish, sender=EventPage, dispatch_uid="events-promote-after-publish")
     post_delete.connect(promote_after_delete, sender=Registration, dispatch_uid="events-promote-after-delete")

@@ -1,10 +1,17 @@
 """Emails of registrations, sent by background tasks that take primary keys and never send twice."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from events.apps import ORGANISERS_GROUP
+from events.ics import registration_calendar
+from events.models import EventSession, Registration, RegistrationNotice
 from hub.emails import build_email
 
 # kind → (statuses in which it still makes sense to send it, attach the .ics)
@@ -55,7 +62,6 @@ def display_sessions(registration, display, sessions=None):
 
 
 def had_calendar(registration):
-    from events.models import RegistrationNotice
 
     notices = RegistrationNotice.objects.filter(registration=registration)
     return notices.filter(kind__in=CALENDAR_NOTICES).exists() or notices.filter(kind__startswith="sessions-").exists()
@@ -63,8 +69,6 @@ def had_calendar(registration):
 
 def registration_email(registration, kind, dropped=()):
     """The EmailMultiAlternatives of one notice, in the attendee's language, its links from SITE_BASE_URL."""
-    from events.ics import registration_calendar
-    from events.models import EventSession
 
     event = registration.event
     family = notice_family(kind)
@@ -108,7 +112,6 @@ def registration_email(registration, kind, dropped=()):
 @task()
 def send_registration_notice(registration_id, kind, dropped=None):
     """Sends one kind of email for one registration, once: the notice row is checked under a lock."""
-    from events.models import Registration, RegistrationNotice
 
     statuses, _with_ics = NOTICES[notice_family(kind)]
     with transaction.atomic():
@@ -133,10 +136,6 @@ def organisers_of(event):
     """Who is told of a registration awaiting approval: the active members of the organisers' group and
     the users given the right to manage registrations (superusers only through those), plus the page's
     owner when they hold that right."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from events.apps import ORGANISERS_GROUP
 
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     permission = (
@@ -156,10 +155,6 @@ def organisers_of(event):
 def send_pending_to_organisers(registration_id):
     """Tells the organisers that a registration awaits their approval (one email each, in French, the
     admin's language), with an absolute link to the event's pending registrations."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    from events.models import Registration, RegistrationNotice
 
     with transaction.atomic():
         registration = (
@@ -173,7 +168,7 @@ def send_pending_to_organisers(registration_id):
         if RegistrationNotice.objects.filter(registration=registration, kind="organisers").exists():
             return 0
         event = registration.event
-        admin_url = settings.SITE_BASE_URL.rstrip("/") + reverse("events_registrations", args=[event.pk])
+        admin_url = settings.SITE_BASE_URL + reverse("events_registrations", args=[event.pk])
         admin_url += "?statut=pending"
         sent = 0
         for organiser in organisers_of(event):
@@ -199,7 +194,6 @@ def send_pending_to_organisers(registration_id):
 @task()
 def send_private_link(registration_id):
     """Sends the private link again to someone who tried to register twice (rate-limited by the form)."""
-    from events.models import Registration
 
     registration = Registration.objects.select_related("event").filter(pk=registration_id, anonymised_at=None).first()
     if registration is None or not registration.email:

@@ -5,7 +5,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permissions import register_permission_policy
 
-from events.models import Registration
+import events
+from events import admin_views as views
+from events import demo
+from events.admin_views import can_manage
+from events.models import EventIndexPage, EventPage, Registration, recount_seats
+from events.personal_data import anonymise, export_for, registrations_of
 from events.viewsets import OrganiserPolicy, RegistrationViewSet
 from hub.i18n import localized_list
 from hub.registry import HomeSection, KeyFigure
@@ -16,7 +21,6 @@ register_permission_policy(Registration, OrganiserPolicy(Registration))
 
 @hooks.register("register_admin_urls")
 def admin_urls():
-    from events import admin_views as views
 
     return [
         path("evenements/", views.event_list, name="events_admin"),
@@ -38,7 +42,6 @@ def register_registration_viewset():
 
 class OrganiserMenuItem(MenuItem):
     def is_shown(self, request):
-        from events.admin_views import can_manage
 
         return can_manage(request.user)
 
@@ -49,14 +52,12 @@ def registrations_menu_item():
 
 
 def _is_event(page):
-    from events.models import EventPage
 
     return page.specific_class is EventPage
 
 
 @hooks.register("register_page_header_buttons")
 def registrations_header_button(page, user, next_url=None, view_name=None):
-    from events.admin_views import can_manage
 
     if page.pk and _is_event(page) and can_manage(user):
         yield Button(_("Inscriptions"), reverse("events_registrations", args=[page.pk]), icon_name="group", priority=15)
@@ -64,7 +65,6 @@ def registrations_header_button(page, user, next_url=None, view_name=None):
 
 @hooks.register("register_page_listing_buttons")
 def registrations_listing_button(page, user, next_url=None):
-    from events.admin_views import can_manage
 
     if _is_event(page) and can_manage(user):
         yield ListingButton(
@@ -74,8 +74,6 @@ def registrations_listing_button(page, user, next_url=None):
 
 @hooks.register("hub_home_sections")
 def home_next_events(request=None, page=None):
-    import events
-    from events.models import EventIndexPage
 
     index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
     return HomeSection(
@@ -90,7 +88,6 @@ def home_next_events(request=None, page=None):
 
 @hooks.register("hub_key_figures")
 def event_figures(request=None):
-    import events
 
     count = len(events.upcoming())
     return [KeyFigure(count, _("événements à venir"), 60)] if count else []
@@ -98,8 +95,6 @@ def event_figures(request=None):
 
 @hooks.register("hub_load_demo", order=20)
 def load_demo(home, sizes, seed, stdout):
-    from events import demo
-    from events.models import EventPage, recount_seats
 
     demo.load_demo(home, sizes, seed, stdout)
     recount_seats(EventPage.objects.values("pk"))  # the demo writes its registrations in bulk
@@ -107,13 +102,11 @@ def load_demo(home, sizes, seed, stdout):
 
 @hooks.register("network_personal_data")
 def registrations_personal_data(user):
-    from events.personal_data import export_for
 
     return export_for(user)
 
 
 @hooks.register("network_erase_personal_data")
 def erase_registrations(user):
-    from events.personal_data import anonymise, registrations_of
 
     anonymise(registrations_of(user))

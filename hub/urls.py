@@ -34,8 +34,6 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path(pgettext_lazy("URL", "recherche/"), views.search, name="search"),
     path(pgettext_lazy("URL", "compte/"), include("network.urls")),
-    # The registration form, the busiest event URL, skips the page-tree walk (see events/urls.py).
-    path(pgettext_lazy("URL", "evenements/"), include("events.urls")),
     # Pages' file-like routes (export.csv, flux.xml, evenement.ics…) have no trailing slash, which
     # Wagtail's own pattern requires; they go to the same page router.
     re_path(r"^((?:[\w\-]+/)+[\w\-]+\.(?:csv|json|xml|ics|xlsx))$", wagtail_serve, name="wagtail_serve_file"),

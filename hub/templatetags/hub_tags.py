@@ -111,7 +111,7 @@ def _subroute_in(page, match, language_code):
 
 # Routes to pages (Wagtail's catch-all, the events' direct registration route): the same path under the
 # other prefix is not the page's translation; without a page in the context they have no counterpart.
-PAGE_ROUTES = {"wagtail_serve", "wagtail_serve_file", "events:registration_route", "events:registration_route_en"}
+PAGE_ROUTES = {"wagtail_serve", "wagtail_serve_file"}
 
 
 def _view_counterpart(request, language_code):

@@ -1,12 +1,18 @@
 import datetime
+import email
+import html
 import os
 import socket
+import time
+from email import policy
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from events.factories import EventIndexPageFactory, EventPageFactory, EventSessionFactory
+from tests import conftest as root
 
 # Every events test runs on the same day, whatever the machine's clock says: factories and fixtures
 # place events "in 30 days" from it, and month ends or leap days never change what a test sees.
@@ -99,8 +105,6 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        import email
-        from email import policy
 
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append({"to": envelope.rcpt_tos, "message": message})
@@ -110,7 +114,6 @@ class Inbox:
         return [m["message"] for m in self.messages if address in m["to"]]
 
     def wait_for(self, address, count=1, timeout=10):
-        import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -123,7 +126,6 @@ class Inbox:
 @pytest.fixture
 def smtp_inbox(settings):
     """A local SMTP server the site sends through (EMAIL_BACKEND switched to smtp for the test)."""
-    from aiosmtpd.controller import Controller
 
     inbox = Inbox()
     port = free_port()
@@ -142,7 +144,6 @@ def smtp_inbox(settings):
 
 def text(response):
     """The response's HTML with entities decoded (Django escapes apostrophes as &#x27;)."""
-    import html
 
     return html.unescape(response.content.decode())
 
@@ -150,7 +151,6 @@ def text(response):
 def _only_lists_of_messages():
     """tests/conftest.py's email check reads `.messages` of every fixture value, and an event page's
     `messages` is a related manager (EventMessage): keep its reading to real lists of messages."""
-    from tests import conftest as root
 
     original = getattr(root.smtp_messages_of, "__wrapped__", root.smtp_messages_of)
 

@@ -1,5 +1,6 @@
 """Organiser tools in the Wagtail admin."""
 
+import csv
 import datetime
 import io
 import zoneinfo
@@ -10,9 +11,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.http import urlencode
 from openpyxl import load_workbook
+from wagtail.users.models import UserProfile
 
 from events.apps import ORGANISERS_GROUP, ensure_organisers_group
 from events.factories import RegistrationFactory
+from events.messaging import send_event_message, without_greeting
 from events.models import EventMessage, EventMessageDelivery, EventQuestion, Registration
 from tests.events.conftest import seats_taken, smtp_inbox, text  # noqa: F401 — smtp_inbox is a fixture
 
@@ -133,7 +136,6 @@ def test_csv_and_xlsx_exports_are_utf8_and_safe_from_formulas(organiser_client, 
 
 
 def csv_rows(response):
-    import csv
 
     content = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
     return list(csv.reader(io.StringIO(content)))
@@ -300,8 +302,6 @@ def test_email_chosen_recipients_with_preview_and_test(
     assert not smtp_inbox.to("c@example.fr") and not smtp_inbox.to("w@example.fr")
     assert len(smtp_inbox.messages) == 3
 
-    from events.messaging import send_event_message
-
     message_id = EventMessageDelivery.objects.first().message_id
     assert send_event_message.call(message_id) == 0  # a restart sends nothing twice
     assert len(smtp_inbox.messages) == 3
@@ -324,7 +324,6 @@ def test_recipient_choices(
 
 
 def test_the_greeting_is_removed_only_when_it_is_one(db):
-    from events.messaging import without_greeting
 
     assert without_greeting("Bonjour à toutes et à tous,\n\nLa salle change.") == "La salle change."
     assert without_greeting("Madame, Monsieur,\r\nLa salle change.") == "La salle change."
@@ -335,7 +334,6 @@ def test_the_greeting_is_removed_only_when_it_is_one(db):
 
 
 def test_the_organiser_tools_speak_english(organiser_client, organiser, assises, mailoutbox):
-    from wagtail.users.models import UserProfile
 
     profile = UserProfile.get_for_user(organiser)
     profile.preferred_language = "en"

@@ -8,13 +8,24 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from icalendar import Calendar
+from wagtail.documents.models import Document
 from wagtail.models import Locale
+from wagtail_localize.fields import get_translatable_fields
+from wagtail_localize.models import OverridableSegment, StringSegment, TranslationSource
 
 from events import registration as seats
+from events.apps import ORGANISERS_GROUP, ensure_organisers_group
+from events.demo import build_index
 from events.factories import EventSessionFactory, RegistrationFactory
 from events.models import EventDocument, EventPage, EventQuestion, EventSpeaker, Registration
+from events.tasks import send_registration_notice
+from events.wagtail_hooks import erase_registrations
+from network.models import Member, Organisation
 from tests.events.conftest import person, text
 
 
@@ -49,9 +60,6 @@ def english(event, title="Town-centre vacancy workshop", session_titles=None, qu
 
 # 3. wagtail-localize: what is offered for translation, what is synchronised -------------------------
 def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbeville):
-    from django.core.files.base import ContentFile
-    from wagtail.documents.models import Document
-    from wagtail_localize.models import OverridableSegment, StringSegment, TranslationSource
 
     event, sessions = assises
     event.commune = abbeville
@@ -83,7 +91,6 @@ def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbev
     overridable = list(OverridableSegment.objects.filter(source=source).values_list("data_json", flat=True))
     assert str(abbeville.pk) not in "".join(overridable) and str(document.pk) not in "".join(overridable)
     # The session's times and capacity come from the French page on every sync.
-    from wagtail_localize.fields import get_translatable_fields
 
     fields = {field.field_name: field for field in get_translatable_fields(EventPage)}
     assert not fields["commune"].is_overridable(event) and not fields["capacity"].is_translated(event)
@@ -103,7 +110,6 @@ def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbev
 def test_an_english_visitor_registers_on_the_english_page_and_gets_english_emails(
     client, assises, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from events.demo import build_index
 
     event, sessions = assises
     build_index(event.get_parent().get_parent())
@@ -135,7 +141,6 @@ def test_an_english_visitor_registers_on_the_english_page_and_gets_english_email
 
 # 9. Links in emails from SITE_BASE_URL --------------------------------------------------------------
 def test_every_link_of_a_registration_email_comes_from_site_base_url(settings, workshop, mailoutbox):
-    from events.tasks import send_registration_notice
 
     settings.SITE_BASE_URL = "https://centralites.example.org"
     registration = RegistrationFactory(event=workshop)
@@ -338,9 +343,6 @@ def test_an_accepted_request_waits_behind_the_waiting_list(make_event):
 def test_organisers_are_emailed_when_a_registration_awaits_approval(
     client, make_event, django_user_model, settings, django_capture_on_commit_callbacks, smtp_server
 ):
-    from django.contrib.auth.models import Group
-
-    from events.apps import ORGANISERS_GROUP, ensure_organisers_group
 
     settings.SITE_BASE_URL = "https://centralites.example.org"
     ensure_organisers_group()
@@ -363,9 +365,6 @@ def test_organisers_are_emailed_when_a_registration_awaits_approval(
 
 # 20. Members: a prefilled form, their registrations in the account --------------------------------------
 def test_a_member_finds_a_prefilled_form_and_their_registrations(client, workshop, make_event, abbeville):
-    from django.contrib.auth import get_user_model
-
-    from network.models import Member, Organisation
 
     user = get_user_model().objects.create_user("claire", "claire@abbeville.fr", "mot-de-passe-solide")
     user.first_name, user.last_name = "Claire", "Dubois"
@@ -412,7 +411,6 @@ def test_a_member_finds_a_prefilled_form_and_their_registrations(client, worksho
 def test_deleting_an_account_cancels_future_registrations_and_closes_pending_ones(
     django_user_model, workshop, make_event, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from events.wagtail_hooks import erase_registrations
 
     user = django_user_model.objects.create_user("claire", "claire@ville.fr", "mot-de-passe-solide")
     mine = RegistrationFactory(event=workshop, user=user, email="claire@ville.fr")

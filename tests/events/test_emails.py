@@ -7,6 +7,7 @@ from django.core.management import call_command
 from icalendar import Calendar
 
 from events import registration as seats
+from events.demo import build_index
 from events.factories import RegistrationFactory, in_days
 from events.models import RegistrationNotice
 from events.tasks import send_registration_notice
@@ -69,7 +70,6 @@ def test_a_notice_is_sent_once_whatever_the_retries(workshop, mailoutbox):
 
 
 def test_english_registrations_link_to_the_english_agenda(agenda, workshop, mailoutbox):
-    from events.demo import build_index
 
     build_index(agenda.get_parent())
     registration = RegistrationFactory(event=workshop, language="en")

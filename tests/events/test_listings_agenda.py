@@ -1,5 +1,6 @@
 """The agenda takes a keyword (issue 10, point 29: it was a 500) and lists English translations in English (point 5)."""
 
+import html as htmllib
 import re
 
 import pytest
@@ -9,7 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(html):
-    import html as htmllib
 
     return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"[^>]*><a href="[^"]+">([^<]+)</a>', html)}
 

@@ -5,11 +5,13 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 from wagtail.models import Locale
 
 import events
+from events.demo import build_index
 from events.factories import EventPageFactory, in_days
 from hub.models import Commune, Department, Region, Thematic
 from tests.events.conftest import text
@@ -106,7 +108,6 @@ def test_the_past_list_keeps_its_period_in_filter_links(client, agenda_with_even
 
 
 def test_english_agenda_lists_the_french_events(client, agenda_with_events):
-    from events.demo import build_index
 
     build_index(agenda_with_events["atelier"].get_parent().get_parent())
     response = client.get("/en/events/")
@@ -185,7 +186,6 @@ def test_home_page_shows_the_next_events(client, agenda_with_events):
 
 
 def test_event_page_validation(agenda):
-    from django.core.exceptions import ValidationError
 
     event = EventPageFactory.build(
         title="Sans lieu",

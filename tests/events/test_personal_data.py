@@ -6,6 +6,7 @@ import json
 
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail import hooks
 
 from events.factories import RegistrationFactory, in_days
@@ -32,9 +33,6 @@ def test_export_lists_the_accounts_registrations_as_json(django_user_model, work
 
 
 def test_erasure_blanks_the_person_but_keeps_the_counts_of_past_events(django_user_model, make_event):
-    import datetime
-
-    from django.utils import timezone
 
     past = make_event(start=timezone.now() - datetime.timedelta(days=10))
     user = django_user_model.objects.create_user("claire", "claire@ville.fr", "mot-de-passe-solide")

@@ -5,7 +5,10 @@ import re
 
 import pytest
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
+from events import registration as seats
+from events.factories import EventSessionFactory
 from events.models import EventQuestion, Registration
 from tests.events.conftest import person, seats_taken, text
 
@@ -204,7 +207,6 @@ def test_choosing_no_session_is_refused(client, assises, django_capture_on_commi
 
 
 def test_a_session_of_another_event_is_refused(client, assises, workshop, django_capture_on_commit_callbacks):
-    from events.factories import EventSessionFactory
 
     foreign = EventSessionFactory(event=workshop)
     response = post(client, assises[0], person(sessions=[str(foreign.pk)]), django_capture_on_commit_callbacks)
@@ -305,7 +307,6 @@ def test_the_event_as_read_under_the_lock_decides_not_the_page_read_before(
     workshop, change, expected, django_capture_on_commit_callbacks
 ):
     """The page the request routed to may be a moment old: the settings committed since then win."""
-    from events import registration as seats
 
     seats.register(workshop, {"first_name": "A", "last_name": "B", "email": "first@example.fr", "consent": True})
     stale = type(workshop).objects.get(pk=workshop.pk)
@@ -325,7 +326,6 @@ def test_the_event_as_read_under_the_lock_decides_not_the_page_read_before(
 
 @pytest.mark.parametrize("restricted", ["agenda", "event"])
 def test_view_restrictions_still_guard_the_registration_form(client, workshop, agenda, restricted):
-    from wagtail.models import PageViewRestriction
 
     page = agenda if restricted == "agenda" else workshop
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)

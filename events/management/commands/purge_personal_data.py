@@ -7,7 +7,7 @@ from events.personal_data import anonymise, expired_registrations, retention_cut
 class Command(BaseCommand):
     help = (
         "Anonymise les inscriptions aux événements terminés depuis plus de "
-        "EVENTS_PERSONAL_DATA_RETENTION_MONTHS mois (12 par défaut). Les statuts restent pour les bilans."
+        "EVENTS_PERSONAL_DATA_RETENTION_MONTHS mois. Les statuts restent pour les bilans."
     )
 
     def add_arguments(self, parser):
