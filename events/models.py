@@ -12,6 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -25,25 +26,18 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from events.blocks import AgendaBlock
-from hub.admin_forms import HubPageForm
 from hub.blocks import BaseStreamBlock
+from hub.models.index import IndexPage
 from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # The agenda's own sub-routes (French, and the English names of the registration routes).
 RESERVED_SLUGS = {"inscription", "registration", "calendrier"}
-
-
-def registration_route(language=None):
-    """Only for .ci/production_smoke.py, which joins it to an event's URL: use EventPage.registration_path()."""
-    from django.utils.translation import get_language
-
-    return "registration" if (language or get_language() or "fr")[:2] == "en" else "inscription"
 
 
 def _route_name(name, language):
@@ -123,20 +117,11 @@ def recount_seats(event_ids):
     EventSession.objects.filter(event_id__in=event_ids).update(seats_taken=Coalesce(Subquery(per_session), 0))
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(IndexPage):
     """The events listing (upcoming and past), the calendar feed and the attendees' private links."""
 
     template = "pages/event_index_page.html"
-    base_form_class = HubPageForm
-    parent_page_types = ["hub.HomePage"]
     subpage_types = ["events.EventPage"]
-    max_count_per_parent = 1
-
-    intro = models.TextField(_("chapeau"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
 
     class Meta:
         verbose_name = _("agenda des événements")
@@ -144,34 +129,34 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def listing(self, request):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.event_listing_view(request, self)
 
     @re_path(r"^calendrier\.ics/$")
     def calendar(self, request):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.calendar_feed(request, self)
 
     @path("inscription/<str:token>/", name="registration")
     @path("registration/<str:token>/", name="registration_en")
     def registration(self, request, token):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.registration_detail(request, self, token)
 
     @path("inscription/<str:token>/calendrier.ics", name="registration_ics")
     @path("registration/<str:token>/calendar.ics", name="registration_ics_en")
     def registration_calendar(self, request, token):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.registration_ics(request, self, token)
 
     @path("inscription/<str:token>/annuler/", name="registration_cancel")
     @path("registration/<str:token>/cancel/", name="registration_cancel_en")
     def registration_cancel(self, request, token):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.registration_cancel(request, self, token)
 
@@ -349,20 +334,20 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa
     # Routes --------------------------------------------------------------------------------------------
     @path("")
     def detail(self, request):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.event_detail(request, self)
 
     @path("inscription/", name="register")
     @path("registration/", name="register_en")
     def register(self, request):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.register(request, self)
 
     @re_path(r"^evenement\.ics/$", name="ics")
     def ics(self, request):
-        from events import views
+        from events import views  # noqa: PLC0415
 
         return views.event_ics(request, self)
 
@@ -385,7 +370,6 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa
 
     def in_language(self, language=None):
         """The live translation of this event in `language` (the current one by default), or this page."""
-        from django.utils.translation import get_language
 
         language = (language or get_language() or "fr")[:2]
         if self.locale.language_code == language:
@@ -401,7 +385,7 @@ class EventPage(LocalisedTaxonomyMixin, RoutablePageMixin, Seats, Page):  # noqa
         """The page's address from SITE_BASE_URL (never from the Site record), in `language` if translated."""
         page = self.in_language(language) if language else self
         parts = page.get_url_parts()
-        return settings.SITE_BASE_URL.rstrip("/") + (parts[2] if parts else "/")
+        return settings.SITE_BASE_URL + (parts[2] if parts else "/")
 
     def registration_path(self):
         """The registration form: `…/inscription/` for a French page, `…/registration/` for an English one."""
@@ -765,11 +749,10 @@ class Registration(models.Model):
         return self._private_route("registration_cancel", language)
 
     def private_url(self, language=None):
-        return settings.SITE_BASE_URL.rstrip("/") + self.private_path(language)
+        return settings.SITE_BASE_URL + self.private_path(language)
 
 
 def _locale(language_code):
-    from wagtail.models import Locale
 
     return Locale.objects.filter(language_code=language_code).first()
 

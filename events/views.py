@@ -8,6 +8,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from events import registration as seats
 from events.forms import RegistrationForm, SessionChangeForm
-from events.ics import calendar_bytes, ics_response
+from events.ics import calendar_bytes, ics_response, registration_calendar
 from events.listing import PAST, event_listing
+from events.models import EventPage, Registration
+from events.tasks import display_sessions, send_private_link
 from hub.facets import listing_response
 from hub.ratelimit import over_limit
 from network.access import is_member
@@ -152,8 +155,6 @@ def register(request, event):
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 if not created and _resend_allowed(request, registration.email):
-                    from events.tasks import send_private_link
-
                     send_private_link.enqueue(registration.pk)
                 return redirect(f"{event.registration_path()}?envoyee=1")
     else:
@@ -166,7 +167,6 @@ def register(request, event):
 
 
 def _registration_by_token(token):
-    from events.models import Registration
 
     registration = (
         Registration.objects.select_related("event", "commune")
@@ -183,7 +183,6 @@ def _detail_context(request, index_page, registration):
     language = (get_language() or "fr")[:2]
     event = registration.event
     display = event.in_language(language)
-    from events.tasks import display_sessions
 
     return {
         **index_page.get_context(request),
@@ -243,7 +242,6 @@ def registration_detail(request, index_page, token):
 
 def waitlist_position(registration):
     """1 for the first person waiting, and so on (the order in which seats are given); None otherwise."""
-    from django.db.models import Q
 
     if registration.status != "waitlisted":
         return None
@@ -274,11 +272,9 @@ def registration_cancel(request, index_page, token):
 
 
 def _upcoming_pages(index_page):
-    from events.listing import source_index
-    from events.models import EventPage
 
     return (
-        EventPage.objects.child_of(source_index(index_page))
+        EventPage.objects.child_of(index_page.source_index())
         .live()
         .public()
         .filter(end__gte=timezone.now())
@@ -305,8 +301,6 @@ def registration_ics(request, index_page, token):
     registration = _registration_by_token(token)
     if not registration.is_active:
         raise Http404
-    from events.ics import registration_calendar
-    from events.tasks import display_sessions
 
     display = registration.event.in_language(get_language())
     sessions = display_sessions(registration, display)

@@ -12,14 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from hub.admin_forms import HubPageForm
 from hub.i18n import localized_items
+from hub.models.index import IndexPage
 from newsletter.blocks import NewsletterBodyBlock
 
 CONFIRMATION_VALIDITY = timedelta(days=7)
@@ -110,20 +111,11 @@ def normalise_email(value):
     return (value or "").strip().lower()
 
 
-class NewsletterIndexPage(RoutablePageMixin, Page):
+class NewsletterIndexPage(IndexPage):
     """The public archive of the issues, with the subscription form."""
 
     template = "pages/newsletter_index_page.html"
-    base_form_class = HubPageForm
-    parent_page_types = ["hub.HomePage"]
     subpage_types = ["newsletter.NewsletterIssuePage"]
-    max_count_per_parent = 1
-
-    intro = models.TextField(_("chapeau"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
 
     class Meta:
         verbose_name = _("archive de la lettre d'information")
@@ -138,11 +130,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
     def issues(self):
         """The sent issues, newest first, in this archive's language: in English, each issue's live English
         translation when there is one, else the French original (marked by `mark_languages`)."""
-
-        default = Locale.get_default()
-        source = self if self.locale_id == default.pk else self.get_translation_or_none(default)
-        if source is None:
-            source = self
+        source = self.source_index()
         sent = (
             NewsletterIssuePage.objects.child_of(source)
             .live()
