@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from hub.exports import csv_response, json_response
-from hub.facets import listing_response
+from hub.facets import in_ids, listing_response
 from hub.models import Programme, Thematic
 from resources.listing import project_listing, resource_listing
 
@@ -100,6 +100,17 @@ def map_points(queryset):
     ]
 
 
+def _chunks(rows, size):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _export_records(request, index_page):
     """The filtered set as flat records, read in chunks with a fixed number of queries per chunk."""
     from django.conf import settings
@@ -121,50 +132,45 @@ def _export_records(request, index_page):
             base_urls[locale_id] = settings.SITE_BASE_URL + (index or source).url
         return base_urls[locale_id]
 
-    ids = list(listing.results().values_list("pk", flat=True))
+    # One ordered query read with a server-side cursor in chunks (PostgreSQL); each chunk's programmes
+    # and thematics in one query apiece, the chunk's ids bound as one array parameter.
+    records = listing.results().values(
+        "pk",
+        "title",
+        "slug",
+        "locale_id",
+        "status",
+        "start_year",
+        "end_year",
+        "total_cost",
+        "commune__insee_code",
+        "commune__name",
+        "commune__department__code",
+        "commune__department__region__name",
+    )
     from resources.models import ProjectPage
 
-    for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = ids[start : start + EXPORT_CHUNK]
+    for chunk in _chunks(records.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+        ids = [row["pk"] for row in chunk]
         programmes = defaultdict(list)
-        for page_id, label in (
-            ProjectPage.programmes.through.objects.filter(projectpage_id__in=chunk)
-            .order_by("programme__sort_order")
-            .values_list("projectpage_id", "programme__short_name")
+        links = ProjectPage.programmes.through.objects.order_by("programme__sort_order")
+        for page_id, label in in_ids(links, ids, "projectpage_id").values_list(
+            "projectpage_id", "programme__short_name"
         ):
             programmes[page_id].append(label)
         thematics = defaultdict(list)
-        for page_id, slug in (
-            ProjectPage.thematics.through.objects.filter(projectpage_id__in=chunk)
-            .order_by("thematic__sort_order")
-            .values_list("projectpage_id", "thematic__slug")
-        ):
+        links = ProjectPage.thematics.through.objects.order_by("thematic__sort_order")
+        for page_id, slug in in_ids(links, ids, "projectpage_id").values_list("projectpage_id", "thematic__slug"):
             thematics[page_id].append(slug)
-        rows = ProjectPage.objects.filter(pk__in=chunk).values(
-            "pk",
-            "title",
-            "slug",
-            "locale_id",
-            "status",
-            "start_year",
-            "end_year",
-            "total_cost",
-            "commune__insee_code",
-            "commune__name",
-            "commune__department__code",
-            "commune__department__region__name",
-        )
-        by_id = {row["pk"]: row for row in rows}
-        for page_id in chunk:
-            row = by_id[page_id]
+        for row in chunk:
             yield {
                 "code_insee": row["commune__insee_code"],
                 "commune": row["commune__name"],
                 "departement": row["commune__department__code"],
                 "region": row["commune__department__region__name"],
                 "titre": row["title"],
-                "programmes": programmes[page_id],
-                "thematiques": thematics[page_id],
+                "programmes": programmes[row["pk"]],
+                "thematiques": thematics[row["pk"]],
                 "statut": row["status"],
                 "annee_debut": row["start_year"],
                 "annee_fin": row["end_year"],
