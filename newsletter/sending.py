@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from django_tasks import default_task_backend
 from wagtail.log_actions import log
 
-from hub.cache import bump_content_generation
+from hub.cache import pages_changed
 from newsletter.drafting import PLACEHOLDER, placeholder_blocks
 from newsletter.models import (
     Delivery,
@@ -109,8 +109,9 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
     with transaction.atomic():
         send, created = IssueSend.objects.get_or_create(issue=issue, defaults={"requested_by": user})
         if created:
-            # The archive lists sent issues only: cached listings must show this one from now on.
-            transaction.on_commit(_bump_listings)
+            # The archive lists sent issues only: the archive, the home page and the issue's own URLs (in
+            # every language) must show it from now on; other cached pages stay.
+            transaction.on_commit(lambda: pages_changed(list(issue.get_translations(inclusive=True))))
         send.programmes.add(*programmes)
         send.thematics.add(*thematics)
         before = Delivery.objects.filter(issue=issue).count()
@@ -134,10 +135,6 @@ def start_sending(issue, *, programmes=(), thematics=(), user=None):
         )
     enqueue_drains(issue.pk)
     return added
-
-
-def _bump_listings():
-    bump_content_generation()
 
 
 def unfinished_blocks(issue):
