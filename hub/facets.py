@@ -8,14 +8,21 @@ and paginates. Every count is one grouped SQL query, so the number of queries do
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection, connections
 from django.db.models import BooleanField, Count, F, Q, TextField
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
+from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import TranslatableMixin
 
-from hub.search import clean_query
+from hub.cache import cached_response
+from hub.i18n import localized_items, mark_languages
+from hub.models import Department, Region
+from hub.search import clean_query, rank_by_relevance
 
 
 # Choice builders shared by the listings ------------------------------------------------------------
@@ -42,13 +49,11 @@ def taxonomy_choices(model, full_names=False):
 
 
 def region_choices(request):
-    from hub.models import Region
 
     return list(Region.objects.order_by("name").values_list("code", "name"))
 
 
 def department_choices(request):
-    from hub.models import Department
 
     return [
         (code, f"{name} ({code})") for code, name in Department.objects.order_by("code").values_list("code", "name")
@@ -198,7 +203,6 @@ RELEVANCE_SORT = Sort(RELEVANCE, _("Pertinence"), ())
 
 
 def _is_translatable(model):
-    from wagtail.models import TranslatableMixin
 
     return issubclass(model, TranslatableMixin)
 
@@ -206,7 +210,6 @@ def _is_translatable(model):
 def _in_array(queryset, ids, field="pk"):
     """`queryset` narrowed to rows whose `field` is in `ids`, bound as one PostgreSQL array parameter
     (not one parameter per id); elsewhere (SQLite in development) a plain `IN`."""
-    from django.db import connections
 
     if connections[queryset.db].vendor != "postgresql":
         return queryset.filter(**{f"{field}__in": ids})
@@ -291,7 +294,6 @@ class FacetedListing:
         if _is_translatable(base_queryset.model):
             # Items are written in French: each one is listed once, as its translation in the visitor's
             # language when one is live and public, else as the original (see hub.i18n).
-            from hub.i18n import localized_items
 
             base_queryset = localized_items(base_queryset, self.language)
         self.base_queryset = base_queryset
@@ -326,7 +328,6 @@ class FacetedListing:
         Every facet count repeats the listing's conditions; as a subquery the match (a tsquery over every
         index entry of the model, which the planner also misestimates) would run once per count.
         Elsewhere (SQLite, in development and tests) it stays a subquery."""
-        from django.db import connection
 
         if connection.vendor != "postgresql":
             return searched
@@ -358,10 +359,6 @@ class FacetedListing:
 
     def results(self):
         if self._ranked():
-            from django.db import connection
-
-            from hub.search import rank_by_relevance
-
             if connection.vendor == "postgresql":
                 # The selection is known (an array of ids): rank those rows only, and count the array,
                 # not the ranked query (which would evaluate the text match and its scores again).
@@ -391,7 +388,6 @@ class FacetedListing:
         The grouped counts of every column facet travel in one query (UNION ALL of the groupings,
         one round trip and one planning instead of one per facet); computed facets (ranges) add one
         aggregate query each."""
-        from django.db import connections
 
         counts, parts, params = {}, [], []
         for facet in self.facets:
@@ -401,7 +397,10 @@ class FacetedListing:
                 counts[facet.param] = facet.counts(scope, self._offered[facet.param])
                 continue
             counts[facet.param] = {}
-            sql, sql_params = grouped.query.sql_with_params()
+            try:
+                sql, sql_params = grouped.query.sql_with_params()
+            except EmptyResultSet:  # the scope can match nothing (an empty id list, say): no counts
+                continue
             parts.append(f"SELECT %s, t.facet_value, t.n FROM ({sql}) t")
             params.extend([facet.param, *sql_params])
         if parts:
@@ -433,7 +432,6 @@ class FacetedListing:
         """The requested page of results; `prepare` adds select/prefetch to the queryset before slicing.
 
         Translatable items carry `content_language` and `in_other_language` (hub.i18n.mark_languages)."""
-        from hub.i18n import mark_languages
 
         results = self.results()
         if prepare is not None:
@@ -514,9 +512,6 @@ def listing_response(request, page, build_listing, prepare=None, extra_context=N
     needs (the Projétothèque's map points, say); `present(item)` wraps each result of the page for the
     template, as `items` (the directory shows each profile through what the viewer may see).
     """
-    from django.template.response import TemplateResponse
-
-    from hub.cache import cached_response
 
     built = {}
 
