@@ -2,8 +2,11 @@
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,15 +20,17 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.contrib.routable_page.models import path, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from hub.admin_forms import HubPageForm
+from hub import cache as hub_cache
 from hub.admin_panels import LabelledInlinePanel, LabelledMultipleChooserPanel
 from hub.blocks import BaseStreamBlock
+from hub.models import Commune
+from hub.models.index import IndexPage
 from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
 from resources.blocks import ProjectBodyBlock
 
@@ -228,18 +233,34 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         verbose_name_plural = _("fiches projet")
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("L'année de fin précède l'année de début.")})
+
+    def get_context(self, request, *args, **kwargs):
+        """The fiche's parts in one query each, whatever their number (the template reads them with `.all`)."""
+        context = super().get_context(request, *args, **kwargs)
+        prefetch_related_objects(
+            [self],
+            Prefetch("commune", queryset=Commune.objects.select_related("department__region")),
+            "extra_commune_links__commune",
+            Prefetch("gallery_images", queryset=ProjectGalleryImage.objects.select_related("image")),
+            "gallery_images__image__renditions",
+            Prefetch("documents", queryset=ProjectDocument.objects.select_related("document")),
+            "funding_lines",
+            "partners",
+            "programmes",
+            "thematics",
+        )
+        return context
 
     def related_projects(self, limit=3):
         """Chosen by the editor, else the live projects sharing the most thematics and tags.
 
         The score (shared thematics plus shared tags) is computed in SQL on the two small link tables,
         restricted to the live, public projects of the page's language, best first (then the newest
-        id): one query returns the `limit` ids, a second loads those pages.
+        id): one query returns the `limit` ids (cached), a second loads those pages.
         """
         manual = [
             link.target.specific
@@ -248,7 +269,25 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         ]
         if manual:
             return manual[:limit]
-        from django.db import connection
+        # The score reads every project sharing a term with this one (thousands at 10,000 projects): the
+        # ids are kept until this page, or any page under its index, is published, unpublished or deleted
+        # (hub.cache renews those scopes), or the taxonomy changes (the global generation).
+        index = self.get_parent()
+        key = f"hub:related-projects:{self.pk}:{limit}"
+        state = hub_cache.stamp([hub_cache.page_scope(index), hub_cache.page_scope(self)])
+        cached = cache.get(key)
+        if cached is not None and cached[0] == state:
+            ids = cached[1]
+        else:
+            ids = self._scored_related_ids(limit)
+            cache.set(key, (state, ids), timeout=None)
+        if not ids:
+            return []
+        pages = ProjectPage.objects.filter(pk__in=ids).select_related("commune").in_bulk()
+        return [pages[pk] for pk in ids if pk in pages]
+
+    def _scored_related_ids(self, limit):
+        """The ids of the `limit` live projects sharing the most thematics and tags with this one."""
 
         thematics = ProjectPage.thematics.through._meta
         tags = ProjectTag._meta
@@ -276,11 +315,7 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.pk, self.pk, *candidate_params, limit])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return []
-        pages = ProjectPage.objects.filter(pk__in=ids).select_related("commune").in_bulk()
-        return [pages[pk] for pk in ids if pk in pages]
+            return [row[0] for row in cursor.fetchall()]
 
 
 class ProjectExtraCommune(Orderable):
@@ -352,20 +387,11 @@ class ProjectRelatedLink(Orderable):
         verbose_name = _("projet lié")
 
 
-class ProjectIndexPage(RoutablePageMixin, Page):
+class ProjectIndexPage(IndexPage):
     """The Projétothèque: faceted listing, map, exports and the member proposal form."""
 
     template = "pages/project_index_page.html"
-    parent_page_types = ["hub.HomePage"]
     subpage_types = ["resources.ProjectPage"]
-    max_count_per_parent = 1
-    base_form_class = HubPageForm
-
-    intro = models.TextField(_("chapeau"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
 
     class Meta:
         verbose_name = _("Projétothèque")
@@ -373,37 +399,37 @@ class ProjectIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def listing(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.project_listing_view(request, self)
 
     @re_path(r"^carte\.json/$", name="map_json")
     def map_json(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.project_map_json(request, self)
 
     @re_path(r"^export\.csv/$")
     def export_csv(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.project_export_csv(request, self)
 
     @re_path(r"^export\.json/$")
     def export_json(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.project_export_json(request, self)
 
     @re_path(r"^flux\.xml/$")
     def feed(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.project_feed(request, self)
 
     @path("proposer/")
     def propose(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.propose_project(request, self)
 
@@ -478,16 +504,11 @@ class ResourceDocument(TranslatablePageChild, Orderable):
         verbose_name = _("document")
 
 
-class ResourceIndexPage(RoutablePageMixin, Page):
-    template = "pages/resource_index_page.html"
-    parent_page_types = ["hub.HomePage"]
-    subpage_types = ["resources.ResourcePage"]
-    max_count_per_parent = 1
-    base_form_class = HubPageForm
+class ResourceIndexPage(IndexPage):
+    """The resource library: faceted listing of guides, kits, studies and replays."""
 
-    intro = models.TextField(_("chapeau"), blank=True)
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    api_fields = [APIField("intro")]
+    template = "pages/resource_index_page.html"
+    subpage_types = ["resources.ResourcePage"]
 
     class Meta:
         verbose_name = _("bibliothèque de ressources")
@@ -495,6 +516,6 @@ class ResourceIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def listing(self, request):
-        from resources import views
+        from resources import views  # noqa: PLC0415
 
         return views.resource_listing_view(request, self)
