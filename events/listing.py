@@ -6,18 +6,12 @@ from django.db.models import Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.models import PARIS, EventFormat, EventPage, EventType
 from hub.facets import Facet, FacetedListing, Sort, taxonomy_choices
 from hub.models import Region, Thematic
 from hub.search import restrict_to_search
 
 UPCOMING, PAST = "a-venir", "passes"
-
-
-def source_index(index_page):
-    """Events are written in French: every language's agenda lists the default-locale index's children."""
-    from wagtail.models import Locale
-
-    return index_page.get_translation_or_none(Locale.get_default()) or index_page
 
 
 def _month_start(moment):
@@ -29,7 +23,6 @@ def _next_month(moment):
 
 
 def month_facet(base_queryset):
-    from events.models import PARIS
 
     months = [_month_start(m) for m in base_queryset.datetimes("start", "month", tzinfo=PARIS)]
     ranges = {f"{m:%Y-%m}": Q(start__gte=m, start__lt=_next_month(m)) for m in months}
@@ -41,7 +34,6 @@ def month_facet(base_queryset):
 
 
 def event_facets(base_queryset):
-    from events.models import EventFormat, EventType
 
     def regions(request):
         codes = base_queryset.exclude(commune=None).values_list("commune__department__region__code", flat=True)
@@ -70,11 +62,10 @@ class EventListing(FacetedListing):
 
 
 def event_listing(request, index_page, page_size=None, now=None):
-    from events.models import EventPage
 
     now = now or timezone.now()
     period = PAST if request.GET.get("quand") == PAST else UPCOMING
-    base = EventPage.objects.child_of(source_index(index_page)).live().public()
+    base = EventPage.objects.child_of(index_page.source_index()).live().public()
     if period == PAST:
         base = base.filter(end__lt=now)
         sorts = [Sort("date", _("Les plus récents"), ("-start", "-pk"))]

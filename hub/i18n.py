@@ -17,10 +17,10 @@ feeds computed on the result stay exact.
 
 from django.db.models import Q
 from django.utils.translation import get_language
+from wagtail.models import Locale
 
 
 def _locale(language):
-    from wagtail.models import Locale
 
     return Locale.objects.filter(language_code=(language or "").split("-")[0]).first()
 
@@ -52,7 +52,6 @@ def localized_items(queryset, language=None):
 
 def mark_languages(items, language=None):
     """Sets `content_language` (its language code) and `in_other_language` on each page of `items`."""
-    from wagtail.models import Locale
 
     language = (language or get_language() or "fr").split("-")[0]
     codes = dict(Locale.objects.values_list("pk", "language_code"))

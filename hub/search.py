@@ -9,6 +9,15 @@ import itertools
 import re
 import unicodedata
 
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import OrderBy, Window
+from django.db.models.functions import RowNumber
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from modelsearch.index import SearchField
+from wagtail.models import Locale
+from wagtail.search.backends import get_search_backend
+
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
@@ -39,8 +48,6 @@ def _locales(queryset):
     model = queryset.model
     if not any(field.name == "locale" for field in model._meta.get_fields()):
         return [None]
-    from django.db.models import Exists, OuterRef
-    from wagtail.models import Locale
 
     return list(Locale.objects.filter(Exists(queryset.order_by().filter(locale=OuterRef("pk")))).order_by("pk"))
 
@@ -51,7 +58,6 @@ def search_results(queryset, terms, language=None, **kwargs):
     The database backend on PostgreSQL (hub.search_backend) stems each language with its own dictionary;
     other backends ignore the language.
     """
-    from wagtail.search.backends import get_search_backend
 
     backend = get_search_backend()
     results = backend.search(terms, queryset, **kwargs)
@@ -77,7 +83,6 @@ RELEVANCE_ORDERED_HITS = 2000  # Elasticsearch only: beyond this many hits, the 
 
 def _descending(ordering):
     """Whether the backend sorts its first ordering term (the score) best-first descending."""
-    from django.db.models.expressions import OrderBy
 
     if isinstance(ordering, OrderBy):
         return ordering.descending
@@ -94,9 +99,6 @@ def rank_by_relevance(queryset, terms, language=None):
     by a window function over the matching rows. Elasticsearch, which holds its own ranking, orders
     its first hits in SQL by their rank (one CASE over at most RELEVANCE_ORDERED_HITS ids).
     """
-    from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
-    from django.db.models.expressions import Window
-    from django.db.models.functions import RowNumber
 
     ranked = []
     for scope_language, scope in _language_scopes(queryset):
@@ -132,7 +134,6 @@ def rank_by_relevance(queryset, terms, language=None):
 def _rank_by_hits(queryset, rankings):
     """Elasticsearch: its hits of each language, interleaved, ranked in SQL (the first
     RELEVANCE_ORDERED_HITS by rank, the others after them by id)."""
-    from django.db.models import Case, IntegerField, Value, When
 
     rankings = [[obj.pk for obj in results[:ELASTICSEARCH_MAX_HITS]] for results in rankings]
     hits = list(dict.fromkeys(pk for row in itertools.zip_longest(*rankings) for pk in row if pk is not None))
@@ -171,7 +172,6 @@ def restrict_to_search(queryset, terms):
     the size); with Elasticsearch it is the list of matching ids. Rows in several languages are each
     searched in their own language.
     """
-    from django.db.models import Q
 
     if not terms:
         return queryset
@@ -200,8 +200,6 @@ def _stems(terms):
 
 def page_text(page):
     """The indexed text of a page other than its title (what the search matched), as one plain string."""
-    from django.utils.html import strip_tags
-    from modelsearch.index import SearchField
 
     texts = []
     for name in ("search_description",):
@@ -223,8 +221,6 @@ def page_text(page):
 
 def highlight(text, terms, words=EXCERPT_WORDS):
     """HTML: a passage of `text` around the first matched word, matched words in <mark>, the rest escaped."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
 
     stems = _stems(terms)
     tokens = text.split()

@@ -14,7 +14,15 @@ run `manage.py update_index` once so existing English rows are re-indexed with t
 import copy
 import functools
 
+from django.db import connection
 from modelsearch.backends.database import SearchBackend as _database_backend
+from modelsearch.backends.database.postgres.postgres import (
+    PostgresIndex,
+    PostgresSearchBackend,
+    PostgresSearchQueryCompiler,
+    PostgresSearchResults,
+)
+from wagtail.models import Locale
 
 # Language code -> PostgreSQL text search configuration (`\dF` lists those installed).
 LANGUAGE_CONFIGS = {"fr": "french", "en": "english"}
@@ -26,16 +34,9 @@ def config_for(language, default):
 
 @functools.cache
 def _postgres_backend_class():
-    from modelsearch.backends.database.postgres.postgres import (
-        PostgresIndex,
-        PostgresSearchBackend,
-        PostgresSearchQueryCompiler,
-        PostgresSearchResults,
-    )
 
     class LocalizedPostgresIndex(PostgresIndex):
         def add_items(self, model, objs):
-            from wagtail.models import Locale
 
             languages = dict(Locale.objects.values_list("pk", "language_code"))
             groups = {}
@@ -70,7 +71,6 @@ def _postgres_backend_class():
 
 
 def SearchBackend(params):  # noqa: N802 - the name modelsearch looks up in a backend module
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         return _postgres_backend_class()(params)

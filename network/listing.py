@@ -3,13 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from hub.facets import Facet, FacetedListing, Sort, department_choices, region_choices, taxonomy_choices
+from hub.models import Programme, Thematic
 from hub.search import restrict_to_search
-from network.models import Role
+from network.models import Member, Role
 from network.visibility import visible_members
 
 
 def member_facets():
-    from hub.models import Programme, Thematic
 
     return [
         Facet("role", _("Catégorie"), "role", lambda request: Role.choices),
@@ -32,7 +32,6 @@ def search_members(queryset, terms):
     The visibility rules filter on the account (`user__is_active`), which a search index does not
     hold; matching first and intersecting after keeps Elasticsearch and the database backends equal.
     """
-    from network.models import Member
 
     return queryset.filter(pk__in=restrict_to_search(Member.objects.all(), terms).values("pk"))
 

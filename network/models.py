@@ -7,17 +7,18 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
-from wagtail.models import Page
+from wagtail.contrib.routable_page.models import path, re_path
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
+
+from hub.models.index import IndexPage
 
 # Slugs the directory's own routes use: no profile may take them.
 RESERVED_SLUGS = {"adherer", "apply", "export", "recherche", "search", "compte", "account"}
@@ -368,18 +369,15 @@ class ContactMessage(models.Model):
         return f"{self.sender_name} → {self.recipient or '—'} ({self.created_at:%d/%m/%Y %H:%M})"
 
 
-class MemberIndexPage(RoutablePageMixin, Page):
+class MemberIndexPage(IndexPage):
     """The directory: faceted listing of profiles, profile pages, contact relay and the application form."""
 
     template = "pages/member_index_page.html"
-    parent_page_types = ["hub.HomePage"]
     subpage_types = []
-    max_count_per_parent = 1
 
-    intro = models.TextField(_("chapeau"), blank=True)
     application_intro = models.TextField(_("texte d'introduction de la demande d'adhésion"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("application_intro")]
+    content_panels = IndexPage.content_panels + [FieldPanel("application_intro")]
 
     class Meta:
         verbose_name = _("annuaire")
@@ -387,37 +385,36 @@ class MemberIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def listing(self, request):
-        from network import views
+        from network import views  # noqa: PLC0415
 
         return views.directory(request, self)
 
     @path(pgettext_lazy("URL", "adherer/"), name="apply")
     def apply(self, request):
-        from network import views
+        from network import views  # noqa: PLC0415
 
         return views.apply(request, self)
 
     @re_path(r"^(?P<slug>[-\w]+)/$")
     def profile(self, request, slug):
-        from network import views
+        from network import views  # noqa: PLC0415
 
         return views.profile(request, self, slug)
 
     @re_path(r"^(?P<slug>[-\w]+)/contact/$")
     def contact(self, request, slug):
-        from network import views
+        from network import views  # noqa: PLC0415
 
         return views.contact(request, self, slug)
 
     def apply_url(self):
         """The application form's URL, with the route's slug in the page's language (/en/directory/apply/)."""
-        from django.utils import translation
 
         with translation.override(self.locale.language_code):
             return self.url + self.reverse_subpage("apply")
 
     def get_sitemap_urls(self, request=None):
-        from network.visibility import visible_members
+        from network.visibility import visible_members  # noqa: PLC0415
 
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)

@@ -11,6 +11,8 @@ from hub.ratelimit import over_limit
 from network.access import is_member
 from network.forms import ApplicationForm, ContactForm
 from network.listing import member_listing
+from network.membership import receive_application
+from network.relay import RelayRefused, relay
 from network.visibility import ProfileView, fields_for, profile_for
 
 
@@ -62,7 +64,6 @@ def profile(request, index_page, slug, contact_form=None, status=200):
 
 
 def contact(request, index_page, slug):
-    from network.relay import RelayRefused, relay
 
     view = profile_for(request.user, slug)
     if view is None or not view.accepts_messages:
@@ -88,7 +89,6 @@ def contact(request, index_page, slug):
 
 
 def apply(request, index_page):
-    from network.membership import receive_application
 
     if request.GET.get("envoye") == "1":
         return TemplateResponse(request, "pages/member_application.html", _page_context(request, index_page, sent=True))

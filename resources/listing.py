@@ -8,6 +8,7 @@ from hub.facets import Facet, FacetedListing, Sort, department_choices, region_c
 from hub.models import Programme, Thematic
 from hub.models.territories import POPULATION_BAND_CHOICES, POPULATION_BANDS
 from hub.search import restrict_to_search
+from resources.models import ProjectPage, ProjectStatus, ResourcePage, ResourceType
 
 
 def population_ranges(lookup):
@@ -21,7 +22,6 @@ def population_ranges(lookup):
 
 
 def project_facets(base_queryset):
-    from resources.models import ProjectStatus
 
     # Choices come from small lookup columns over every project, not from the filtered set:
     # a value with no project in the current selection is hidden by its zero count anyway.
@@ -68,17 +68,9 @@ PROJECT_SORTS = [
 ]
 
 
-def source_index(index_page):
-    """Sheets are written in French: every language's listing shows the default-locale index's children."""
-    from wagtail.models import Locale
-
-    return index_page.get_translation_or_none(Locale.get_default()) or index_page
-
-
 def project_listing(request, index_page, page_size=None):
-    from resources.models import ProjectPage
 
-    base = ProjectPage.objects.child_of(source_index(index_page)).live().public()
+    base = ProjectPage.objects.child_of(index_page.source_index()).live().public()
     return FacetedListing(
         request,
         base,
@@ -90,7 +82,6 @@ def project_listing(request, index_page, page_size=None):
 
 
 def resource_facets(base_queryset):
-    from resources.models import ResourceType
 
     def years(request):
         values = base_queryset.dates("date", "year", order="DESC")
@@ -111,9 +102,8 @@ RESOURCE_SORTS = [
 
 
 def resource_listing(request, index_page, page_size=None):
-    from resources.models import ResourcePage
 
-    base = ResourcePage.objects.child_of(source_index(index_page)).live().public()
+    base = ResourcePage.objects.child_of(index_page.source_index()).live().public()
     return FacetedListing(
         request,
         base,

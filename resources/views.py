@@ -2,16 +2,23 @@
 
 from collections import defaultdict
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Prefetch
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
+from hub.cache import cached_response
 from hub.exports import csv_response, json_response
 from hub.facets import in_ids, listing_response
 from hub.models import Programme, Thematic
 from resources.listing import project_listing, resource_listing
+from resources.models import ProjectPage
+from resources.proposals import handle_proposal
 
 EXPORT_CHUNK = 2000
 EXPORT_COLUMNS = [
@@ -65,9 +72,6 @@ def project_map_json(request, index_page):
 
     Kept out of the listing's HTML, whose size then does not grow with the number of communes; cached
     for anonymous visitors like the listing."""
-    from django.http import JsonResponse
-
-    from hub.cache import cached_response
 
     built = {}
 
@@ -113,13 +117,9 @@ def _chunks(rows, size):
 
 def _export_records(request, index_page):
     """The filtered set as flat records, read in chunks with a fixed number of queries per chunk."""
-    from django.conf import settings
-    from wagtail.models import Locale
-
-    from resources.listing import source_index
 
     listing = project_listing(request, index_page)
-    source = source_index(index_page)
+    source = index_page.source_index()
     base_urls = {}  # locale id -> the index's URL in that language (English rows link to English pages)
 
     def base_url(locale_id):
@@ -148,7 +148,6 @@ def _export_records(request, index_page):
         "commune__department__code",
         "commune__department__region__name",
     )
-    from resources.models import ProjectPage
 
     for chunk in _chunks(records.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
         ids = [row["pk"] for row in chunk]
@@ -239,11 +238,8 @@ def resource_listing_view(request, index_page):
 
 
 def propose_project(request, index_page):
-    from resources.proposals import handle_proposal
 
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     result = handle_proposal(request, index_page)
     if result is None:
