@@ -6,11 +6,21 @@ Idempotent: events are found by slug; registrations are added only to events tha
 import datetime
 import random
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldError
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale
 
+from events.models import (
+    EventIndexPage,
+    EventPage,
+    EventQuestion,
+    EventSession,
+    EventSpeaker,
+    Registration,
+    RegistrationStatus,
+)
 from hub.demo import a, de
 from hub.models import Commune, Thematic
 
@@ -82,7 +92,6 @@ ROLES = ["manager de centre-ville", "cheffe de projet", "élu au commerce", "cha
 
 
 def build_index(home):
-    from events.models import EventIndexPage
 
     index = EventIndexPage.objects.child_of(home).first()
     if index is None:
@@ -118,7 +127,6 @@ def _at(day, hour, minute=0):
 
 def _people(count, rng):
     """Members' accounts first (the directory's demo creates them), then plain names."""
-    from django.contrib.auth import get_user_model
 
     try:
         users = list(get_user_model().objects.filter(member__isnull=False).exclude(email="").order_by("pk")[:count])
@@ -136,7 +144,6 @@ def _people(count, rng):
 
 
 def _add_registrations(event, rng, past):
-    from events.models import Registration, RegistrationStatus
 
     if event.registrations.exists() or not event.registration_enabled:
         return 0
@@ -198,7 +205,6 @@ def _add_registrations(event, rng, past):
 
 
 def _assises(index, commune, day, thematics):
-    from events.models import EventPage, EventQuestion, EventSession
 
     slug = f"assises-du-centre-ville-{day.year}"
     page = EventPage.objects.child_of(index).filter(slug=slug).first()
@@ -281,7 +287,6 @@ def _assises(index, commune, day, thematics):
 
 
 def build_events(index, count, seed, stdout=None):
-    from events.models import EventPage, EventQuestion, EventSpeaker
 
     rng = random.Random(seed)
     fr = index.locale

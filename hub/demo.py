@@ -6,11 +6,29 @@ Apps add their own demo content through the `hub_load_demo` hook (see load_demo)
 
 import contextlib
 import json
+import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from modelsearch.backends.database.postgres import postgres
+from modelsearch.backends.database.postgres.weights import get_weight
+from modelsearch.index import SearchField
 from wagtail.fields import StreamField
-from wagtail.models import Collection, Locale, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+    Task,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 from wagtail.search.backends import get_search_backend
 
 from hub.models import HomePage, OperatorSettings, Programme, StandardPage, Thematic
@@ -93,9 +111,6 @@ class _SQLVector:
 
 @contextlib.contextmanager
 def _indexer_extracting_once():
-    from modelsearch.backends.database.postgres import postgres
-    from modelsearch.backends.database.postgres.weights import get_weight
-    from modelsearch.index import SearchField
 
     base = postgres.ObjectIndexer
 
@@ -205,7 +220,6 @@ def build_taxonomy():
 def list_items(values):
     """A ListBlock's value in Wagtail's block format (each item with an id), as the admin saves it;
     wagtail-localize offers the texts of list items for translation only in this format."""
-    import uuid
 
     return [{"type": "item", "value": value, "id": str(uuid.uuid4())} for value in values]
 
@@ -592,9 +606,6 @@ def build_site():
 
 def site_address():
     """The default Site's hostname and port, from SITE_BASE_URL (so Wagtail's own full URLs match it)."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
 
     parts = urlsplit(settings.SITE_BASE_URL)
     return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
@@ -611,8 +622,6 @@ def ensure_moderation_workflow(root):
     Wagtail's migrations create them ("Moderators approval"); a flushed database has lost them. Groups
     that already exist keep their permissions.
     """
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupApprovalTask, GroupPagePermission, Task, Workflow, WorkflowPage, WorkflowTask
 
     Workflow.objects.filter(name="Moderators approval").update(name=MODERATION_WORKFLOW_NAME)
     Task.objects.filter(name="Moderators approval").update(name=MODERATION_WORKFLOW_NAME)

@@ -9,6 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from hub.cache import bump_content_generation
@@ -303,7 +304,6 @@ def build_applications(seed):
 
 
 def _ascii(text):
-    from django.utils.text import slugify
 
     return slugify(text).replace("-", "")
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from hub.models import Programme, Thematic
+from newsletter.apps import ensure_managers_group
 from newsletter.models import (
     Delivery,
     DeliveryStatus,
@@ -18,6 +19,7 @@ from newsletter.models import (
     NewsletterIssuePage,
     Subscriber,
     SubscriberStatus,
+    new_token,
 )
 
 FIRST_NAMES = [
@@ -124,8 +126,6 @@ def build_subscribers(count, seed):
         if status != SubscriberStatus.PENDING:
             subscriber.confirmed_at = consent_at + datetime.timedelta(minutes=rng.randint(1, 600))
         else:
-            from newsletter.models import new_token
-
             subscriber.confirmation_token = new_token()
             subscriber.confirmation_sent_at = now - datetime.timedelta(days=rng.randint(0, 10))
         if status == SubscriberStatus.UNSUBSCRIBED:
@@ -210,7 +210,6 @@ def build_past_issues(index):
 
 def load_demo(home, sizes, seed, stdout):
     """The `hub_load_demo` hook (after projects, resources and events, which the issues quote)."""
-    from newsletter.apps import ensure_managers_group
 
     stdout.write(f"Lettre d'information : {sizes['subscribers']} abonné·es, 2 numéros envoyés…")
     index = build_index(home)

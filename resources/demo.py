@@ -6,18 +6,34 @@ programmes consistent with each town (ACV towns, small towns for PVD, Grand Pari
 
 import datetime
 import random
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from modelcluster.models import get_all_child_relations
+from taggit.models import Tag
 from wagtail.images import get_image_model
-from wagtail.models import Locale
+from wagtail.models import Locale, Page, ReferenceIndex
 
 from hub.demo import a, de, list_items, search_index_bulk, translate_index
 from hub.demo import ensure_index as _ensure_index
 from hub.models import Commune, Programme, Thematic
+from resources.models import (
+    ProjectFundingLine,
+    ProjectGalleryImage,
+    ProjectIndexPage,
+    ProjectPage,
+    ProjectPartner,
+    ProjectStatus,
+    ProjectTag,
+    ResourceIndexPage,
+    ResourcePage,
+)
 
 IMAGES_DIR = Path(__file__).resolve().parent / "demo_images"
 
@@ -298,7 +314,6 @@ def _rich(text):
 
 
 def build_project_index(home):
-    from resources.models import ProjectIndexPage
 
     return _ensure_index(
         ProjectIndexPage,
@@ -311,7 +326,6 @@ def build_project_index(home):
 
 
 def build_resource_index(home):
-    from resources.models import ResourceIndexPage
 
     return _ensure_index(
         ResourceIndexPage,
@@ -332,14 +346,6 @@ def bulk_add_projects(index, specs):
     base page rows with bulk_create, then the ProjectPage rows and every relation in bulk. Used by the
     demo and the 10,000-project benchmark, where add_child would take many minutes.
     """
-    import uuid
-
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
-    from taggit.models import Tag
-    from wagtail.models import Page
-
-    from resources.models import ProjectGalleryImage, ProjectPage, ProjectTag
 
     with transaction.atomic():
         index = Page.objects.select_for_update().get(pk=index.pk)
@@ -428,9 +434,6 @@ def index_bulk_pages(model, pks):
     The references are what `ReferenceIndex.create_or_update_for_object` records for a new page, read
     with its extractor from pages whose inline children are prefetched, and inserted in one query.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from modelcluster.models import get_all_child_relations
-    from wagtail.models import ReferenceIndex
 
     pages = list(
         model.objects.filter(pk__in=pks)
@@ -463,12 +466,6 @@ def index_bulk_pages(model, pks):
 
 def build_projects(index, count, seed, stdout=None):
     """Creates missing projects so that the index holds at least `count` demo projects."""
-    from resources.models import (
-        ProjectFundingLine,
-        ProjectPage,
-        ProjectPartner,
-        ProjectStatus,
-    )
 
     rng = random.Random(seed)
     existing = set(ProjectPage.objects.child_of(index).values_list("slug", flat=True))
@@ -643,7 +640,6 @@ RESOURCES = [
 
 
 def build_resources(index, count, seed):
-    from resources.models import ResourcePage
 
     rng = random.Random(seed + 1)
     fr = Locale.objects.get(language_code="fr")

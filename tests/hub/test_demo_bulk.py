@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from hub.demo import build_taxonomy
 from network.demo import build_members
 from network.models import RESERVED_SLUGS, Member, unique_slug, unique_slugs
 
@@ -28,7 +29,6 @@ def test_unique_slugs_numbers_namesakes_in_order_without_reusing_taken_ones(db):
 
 
 def test_bulk_members_are_complete_listed_searchable_and_idempotent(abbeville, core_site):
-    from hub.demo import build_taxonomy
 
     build_taxonomy()
     assert build_members(130, 2018) == 130

@@ -1,8 +1,13 @@
 """Projects inserted in bulk by the demo are indexed as saving each page would have indexed it."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from wagtail.models import ReferenceIndex
+from wagtail.search.backends import get_search_backend
+from wagtail.search.models import IndexEntry
 
+from hub.demo import search_index_bulk
+from network.models import Member
 from resources.models import ProjectPage
 
 
@@ -26,8 +31,6 @@ def test_bulk_projects_have_their_references_and_search_rows(core_site, territor
 
 
 def _index_rows(model):
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.search.models import IndexEntry
 
     fields = [f.attname for f in IndexEntry._meta.concrete_fields if f.attname not in {"id", "title_norm"}]
     content_type = ContentType.objects.get_for_model(model)
@@ -37,10 +40,6 @@ def _index_rows(model):
 
 def test_bulk_search_rows_equal_what_update_index_writes(core_site, territory):
     """The demo extracts each search field once (modelsearch extracts it five times): same rows."""
-    from wagtail.search.backends import get_search_backend
-
-    from hub.demo import search_index_bulk
-    from network.models import Member
 
     sizes = ["--resources", "0", "--events", "0", "--members", "6", "--subscribers", "0"]
     call_command("load_demo", "--projects", "20", *sizes, verbosity=0)
