@@ -204,3 +204,8 @@ def email_links_are_absolute(request, settings, monkeypatch):
     if problems:
         lines = "\n".join(f"  {email}: {', '.join(links)}" for email, links in problems.items())
         pytest.fail(f"Email links not under SITE_BASE_URL ({base_url}):\n{lines}", pytrace=False)
+
+
+def without_nonce(content):
+    """A page minus its CSP nonce, which is each response's own (a cached page gets a fresh one)."""
+    return re.sub(rb'nonce="[^"]+"', b"", content)

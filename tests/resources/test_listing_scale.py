@@ -10,8 +10,12 @@ import re
 
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
+from wagtail.models import Locale
 
 from resources.factories import ProjectPageFactory
+from resources.listing import project_listing
+from tests.conftest import without_nonce
 
 URL = "/fr/projetotheque/"
 PAGE_SIZE = 20
@@ -72,9 +76,6 @@ def test_queries_parameters_and_html_do_not_grow_from_44_to_200_projects(client,
 
 
 def test_map_counts_add_up_to_the_results(client, projetotheque):
-    from django.test import RequestFactory
-
-    from resources.listing import project_listing
 
     add_projects(projetotheque, 10, 0)
     for params in ({}, {"programme": "acv"}, {"thematique": "commerce", "statut": "en-cours"}):
@@ -92,7 +93,6 @@ def test_map_counts_add_up_to_the_results(client, projetotheque):
 
 
 def test_map_json_in_english_and_cached_for_visitors(client, projetotheque):
-    from wagtail.models import Locale
 
     translated = projetotheque["index"].copy_for_translation(Locale.objects.get(language_code="en"))
     translated.slug = "projects"
@@ -103,4 +103,4 @@ def test_map_json_in_english_and_cached_for_visitors(client, projetotheque):
     assert first.status_code == 200 and first["X-Hub-Cache"] == "miss"
     assert {p["name"] for p in first.json()["points"]} == {"Abbeville", "Cambrai"}
     again = client.get("/en/projects/carte.json", {"programme": "acv", "utm_source": "x"})
-    assert again["X-Hub-Cache"] == "hit" and again.content == first.content
+    assert again["X-Hub-Cache"] == "hit" and without_nonce(again.content) == without_nonce(first.content)

@@ -1,23 +1,17 @@
 """Listings' response cache ignores unknown parameters (issue 10, point 33) and English keywords are stemmed in
 English on PostgreSQL (point 6)."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 
 from events.factories import EventIndexPageFactory
+from tests.conftest import without_nonce
 from tests.resources.test_listings_english import english_index, translate
 from tests.resources.test_projetotheque import titles_in
 
 pytestmark = pytest.mark.django_db
 
 URL = "/fr/projetotheque/"
-
-
-def without_nonce(content):
-    """A page minus its CSP nonce, which is each response's own."""
-    return re.sub(rb'nonce="[^"]+"', b"", content)
 
 
 def response_entries():

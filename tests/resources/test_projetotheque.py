@@ -5,10 +5,13 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import Locale
 
 from resources.factories import ProjectPageFactory
+from tests.conftest import without_nonce
 
 URL = "/fr/projetotheque/"
 
@@ -129,7 +132,6 @@ def test_sort_and_pagination_keep_filters(client, projetotheque):
 
 
 def test_query_count_does_not_grow_with_projects(client, projetotheque):
-    from django.core.cache import cache
 
     def queries():
         cache.clear()  # measure the uncached path
@@ -215,7 +217,6 @@ def test_map_points_cover_filtered_communes_with_coordinates(client, projetotheq
 
 
 def test_english_listing_shows_the_french_sheets(client, projetotheque):
-    from wagtail.models import Locale
 
     index = projetotheque["index"]
     translated = index.copy_for_translation(Locale.objects.get(language_code="en"))
@@ -233,7 +234,7 @@ def test_anonymous_listing_is_cached_until_content_changes(client, projetotheque
     first = client.get(URL, {"programme": "acv"})
     assert first["X-Hub-Cache"] == "miss"
     again = client.get(URL, {"programme": "acv"})
-    assert again["X-Hub-Cache"] == "hit" and again.content == first.content
+    assert again["X-Hub-Cache"] == "hit" and without_nonce(again.content) == without_nonce(first.content)
 
     page = ProjectPageFactory(
         parent=projetotheque["index"],
