@@ -200,3 +200,14 @@ def test_event_page_validation(agenda):
     with pytest.raises(ValidationError) as raised:
         event.clean()
     assert {"end", "slug", "online_url", "venue"} <= set(raised.value.message_dict)
+
+
+@pytest.mark.django_db
+def test_the_event_pages_add_to_calendar_links_answer_with_the_event(client, workshop):
+    """The page's links are reversed from its sub-route (with the trailing slash Wagtail adds) and must answer."""
+    links = set(re.findall(r'href="([^"]*evenement\.ics[^"]*)"', client.get(workshop.url).content.decode()))
+    assert links
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert Calendar.from_ical(response.content).walk("VEVENT")[0]["SUMMARY"] == workshop.title
