@@ -22,19 +22,6 @@ import threading
 import time
 from pathlib import Path
 
-import django
-import psycopg
-import requests
-from django.core.management import call_command
-from django.db import connection
-from django.utils import timezone
-
-from benchmarks.registrations_urls import BARE_TABLE
-from events import demo as events_demo
-from events.factories import in_days
-from events.models import EventPage, Registration
-from hub import demo
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -53,6 +40,7 @@ def parse_args():
 
 
 def ensure_database(url):
+    import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
@@ -68,8 +56,18 @@ def free_port():
 
 def prepare(args):
     """Migrates, builds the home page and the agenda, and creates a fresh 100-seat event."""
+    import django
 
     django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from benchmarks.registrations_urls import BARE_TABLE
+    from events import demo as events_demo
+    from events.factories import in_days
+    from events.models import EventPage
+    from hub import demo
 
     call_command("migrate", verbosity=0)
     demo.build_taxonomy()
@@ -128,6 +126,7 @@ def start_server(args, port):
         "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
+    import requests
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -177,6 +176,7 @@ def cpu_seconds(server_pid):
 def load(base, form_path, attempts, clients, fields, success_status=302, cpu=None):
     """`attempts` form submissions spread over `clients` threads, each with its own session (cookie);
     `cpu()`, if given, is read when the submissions start and when they end."""
+    import requests
 
     counter = iter(range(attempts))
     lock = threading.Lock()
@@ -270,6 +270,10 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+    from django.db import connection
+
+    from events.models import Registration
 
     statuses = list(Registration.objects.filter(event_id=event_id).values_list("status", flat=True))
     with connection.cursor() as cursor:

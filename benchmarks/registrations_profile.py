@@ -17,12 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-from benchmarks.registrations import TOKEN, ensure_database, prepare
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -39,9 +33,15 @@ def main():
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/events_bench")
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.registrations_settings"
 
+    from benchmarks.registrations import TOKEN, ensure_database, prepare
+
     ensure_database(os.environ["DATABASE_URL"])
     args.attempts = args.posts
     _event_id, event_url = prepare(args)
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()
     client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
