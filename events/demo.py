@@ -92,7 +92,6 @@ ROLES = ["manager de centre-ville", "cheffe de projet", "élu au commerce", "cha
 
 
 def build_index(home):
-
     index = EventIndexPage.objects.child_of(home).first()
     if index is None:
         index = EventIndexPage(
@@ -144,7 +143,6 @@ def _people(count, rng):
 
 
 def _add_registrations(event, rng, past):
-
     if event.registrations.exists() or not event.registration_enabled:
         return 0
     capacity = event.capacity or 40
@@ -205,7 +203,6 @@ def _add_registrations(event, rng, past):
 
 
 def _assises(index, commune, day, thematics):
-
     slug = f"assises-du-centre-ville-{day.year}"
     page = EventPage.objects.child_of(index).filter(slug=slug).first()
     if page is not None:
@@ -287,7 +284,6 @@ def _assises(index, commune, day, thematics):
 
 
 def build_events(index, count, seed, stdout=None):
-
     rng = random.Random(seed)
     fr = index.locale
     thematics = {t.slug: t for t in Thematic.objects.filter(locale=fr)}

@@ -107,7 +107,6 @@ def _width(value):
 
 
 def xlsx_export(registrations, event):
-
     header, rows = export_table(registrations, event)
     workbook = Workbook()
     sheet = workbook.active

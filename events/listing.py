@@ -23,7 +23,6 @@ def _next_month(moment):
 
 
 def month_facet(base_queryset):
-
     months = [_month_start(m) for m in base_queryset.datetimes("start", "month", tzinfo=PARIS)]
     ranges = {f"{m:%Y-%m}": Q(start__gte=m, start__lt=_next_month(m)) for m in months}
 
@@ -34,7 +33,6 @@ def month_facet(base_queryset):
 
 
 def event_facets(base_queryset):
-
     def regions(request):
         codes = base_queryset.exclude(commune=None).values_list("commune__department__region__code", flat=True)
         return list(Region.objects.filter(code__in=codes).order_by("name").values_list("code", "name"))
@@ -62,7 +60,6 @@ class EventListing(FacetedListing):
 
 
 def event_listing(request, index_page, page_size=None, now=None):
-
     now = now or timezone.now()
     period = PAST if request.GET.get("quand") == PAST else UPCOMING
     base = EventPage.objects.child_of(index_page.source_index()).live().public()

@@ -753,7 +753,6 @@ class Registration(models.Model):
 
 
 def _locale(language_code):
-
     return Locale.objects.filter(language_code=language_code).first()
 
 

@@ -94,5 +94,4 @@ def retention_cutoff(now=None):
 
 
 def expired_registrations(now=None):
-
     return Registration.objects.filter(anonymised_at=None, event__end__lt=retention_cutoff(now))

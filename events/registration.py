@@ -137,7 +137,6 @@ def _after_commit(task, *args):
 
 
 def notify(registration, kind):
-
     _after_commit(send_registration_notice, registration.pk, kind)
 
 

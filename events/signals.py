@@ -34,7 +34,6 @@ def promote_after_delete(sender, instance, **kwargs):
 
 
 def connect():
-
     from events.models import EventPage, Registration  # noqa: PLC0415
 
     page_published.connect(promote_after_publish, sender=EventPage, dispatch_uid="events-promote-after-publish")

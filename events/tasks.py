@@ -62,7 +62,6 @@ def display_sessions(registration, display, sessions=None):
 
 
 def had_calendar(registration):
-
     notices = RegistrationNotice.objects.filter(registration=registration)
     return notices.filter(kind__in=CALENDAR_NOTICES).exists() or notices.filter(kind__startswith="sessions-").exists()
 

@@ -167,7 +167,6 @@ def register(request, event):
 
 
 def _registration_by_token(token):
-
     registration = (
         Registration.objects.select_related("event", "commune")
         .filter(token=token, anonymised_at=None)
@@ -272,7 +271,6 @@ def registration_cancel(request, index_page, token):
 
 
 def _upcoming_pages(index_page):
-
     return (
         EventPage.objects.child_of(index_page.source_index())
         .live()

@@ -21,7 +21,6 @@ register_permission_policy(Registration, OrganiserPolicy(Registration))
 
 @hooks.register("register_admin_urls")
 def admin_urls():
-
     return [
         path("evenements/", views.event_list, name="events_admin"),
         path("evenements/<int:event_id>/inscriptions/", views.registrations, name="events_registrations"),
@@ -42,7 +41,6 @@ def register_registration_viewset():
 
 class OrganiserMenuItem(MenuItem):
     def is_shown(self, request):
-
         return can_manage(request.user)
 
 
@@ -52,20 +50,17 @@ def registrations_menu_item():
 
 
 def _is_event(page):
-
     return page.specific_class is EventPage
 
 
 @hooks.register("register_page_header_buttons")
 def registrations_header_button(page, user, next_url=None, view_name=None):
-
     if page.pk and _is_event(page) and can_manage(user):
         yield Button(_("Inscriptions"), reverse("events_registrations", args=[page.pk]), icon_name="group", priority=15)
 
 
 @hooks.register("register_page_listing_buttons")
 def registrations_listing_button(page, user, next_url=None):
-
     if _is_event(page) and can_manage(user):
         yield ListingButton(
             _("Inscriptions"), reverse("events_registrations", args=[page.pk]), icon_name="group", priority=15
@@ -74,7 +69,6 @@ def registrations_listing_button(page, user, next_url=None):
 
 @hooks.register("hub_home_sections")
 def home_next_events(request=None, page=None):
-
     index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
     return HomeSection(
         title=_("Prochains événements"),
@@ -88,25 +82,21 @@ def home_next_events(request=None, page=None):
 
 @hooks.register("hub_key_figures")
 def event_figures(request=None):
-
     count = len(events.upcoming())
     return [KeyFigure(count, _("événements à venir"), 60)] if count else []
 
 
 @hooks.register("hub_load_demo", order=20)
 def load_demo(home, sizes, seed, stdout):
-
     demo.load_demo(home, sizes, seed, stdout)
     recount_seats(EventPage.objects.values("pk"))  # the demo writes its registrations in bulk
 
 
 @hooks.register("network_personal_data")
 def registrations_personal_data(user):
-
     return export_for(user)
 
 
 @hooks.register("network_erase_personal_data")
 def erase_registrations(user):
-
     anonymise(registrations_of(user))

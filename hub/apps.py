@@ -11,5 +11,4 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-
         connect_invalidation()

@@ -46,7 +46,6 @@ def chrome_for(request):
 
 
 def _build(request, language):
-
     site = Site.find_for_request(request) if request is not None else Site.objects.filter(is_default_site=True).first()
     root = site.root_page if site else None
     homes = {}
@@ -116,6 +115,5 @@ def _operator(operator, request, language):
 
 
 def _footer_parts(request, language):
-
     base = {**hub_values(request), "LANGUAGE_CODE": language}
     return "".join(render_to_string(part.template, {**base, **part.context}) for part in footer_parts(request))

@@ -111,7 +111,6 @@ class _SQLVector:
 
 @contextlib.contextmanager
 def _indexer_extracting_once():
-
     base = postgres.ObjectIndexer
 
     blocks_text = {}  # (stream block, child type, raw JSON) -> searchable texts: demo bodies repeat their sections

@@ -47,7 +47,6 @@ class CommuneInput(forms.TextInput):
         super().__init__(attrs)
 
     def get_context(self, name, value, attrs):
-
         context = super().get_context(name, value, attrs)
         context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"
         context["widget"]["attrs"]["list"] = context["widget"]["list_id"]

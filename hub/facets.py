@@ -49,12 +49,10 @@ def taxonomy_choices(model, full_names=False):
 
 
 def region_choices(request):
-
     return list(Region.objects.order_by("name").values_list("code", "name"))
 
 
 def department_choices(request):
-
     return [
         (code, f"{name} ({code})") for code, name in Department.objects.order_by("code").values_list("code", "name")
     ]
@@ -203,7 +201,6 @@ RELEVANCE_SORT = Sort(RELEVANCE, _("Pertinence"), ())
 
 
 def _is_translatable(model):
-
     return issubclass(model, TranslatableMixin)
 
 

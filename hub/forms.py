@@ -121,7 +121,6 @@ class CommuneField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-
         if isinstance(value, Commune):
             return commune_label(value)
         return value

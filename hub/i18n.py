@@ -21,7 +21,6 @@ from wagtail.models import Locale
 
 
 def _locale(language):
-
     return Locale.objects.filter(language_code=(language or "").split("-")[0]).first()
 
 

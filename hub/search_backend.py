@@ -34,10 +34,8 @@ def config_for(language, default):
 
 @functools.cache
 def _postgres_backend_class():
-
     class LocalizedPostgresIndex(PostgresIndex):
         def add_items(self, model, objs):
-
             languages = dict(Locale.objects.values_list("pk", "language_code"))
             groups = {}
             for obj in objs:

@@ -17,7 +17,6 @@ class CommuneChooserViewSet(ChooserViewSet):
     url_filter_parameters = ["kind"]
 
     def get_object_list(self):
-
         return Commune.objects.filter(kind=Commune.Kind.CURRENT).select_related("department").order_by("name")
 
 

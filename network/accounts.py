@@ -193,7 +193,6 @@ def profile_preview(request):
 
 @login_required
 def data_export(request):
-
     data = export_personal_data(request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8"
@@ -206,7 +205,6 @@ def data_export(request):
 @login_required
 @sensitive_post_parameters()
 def delete_account(request):
-
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, user=request.user)
         if form.is_valid():

@@ -34,7 +34,6 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-
         from network.models import Member, Organisation  # noqa: PLC0415
 
         # The directory's listing is cached for visitors: any change to who or what is visible must

@@ -304,7 +304,6 @@ def build_applications(seed):
 
 
 def _ascii(text):
-
     return slugify(text).replace("-", "")
 
 

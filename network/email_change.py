@@ -26,7 +26,6 @@ class ChangeRefused(Exception):
 
 
 def request_change(user, new_email, language="fr"):
-
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         EmailChangeRequest.objects.filter(user=user, used_at=None).delete()

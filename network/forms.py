@@ -297,7 +297,6 @@ class DsfrPasswordResetForm(HoneypotMixin, DsfrBaseForm, PasswordResetForm):
     email = forms.EmailField(label=_("Adresse électronique"), max_length=254)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-
         send_password_reset.enqueue(
             to_email, context["uid"], context["token"], context["user"].first_name, _language(get_language())
         )
@@ -383,7 +382,6 @@ class EmailChangeForm(DsfrBaseForm):
         self.user = user
 
     def clean_new_email(self):
-
         email = self.cleaned_data["new_email"].strip().lower()
         if email == (self.user.email or "").lower():
             raise forms.ValidationError(_("C'est déjà l'adresse de votre compte."))

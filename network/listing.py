@@ -10,7 +10,6 @@ from network.visibility import visible_members
 
 
 def member_facets():
-
     return [
         Facet("role", _("Catégorie"), "role", lambda request: Role.choices),
         Facet("region", _("Région"), "department__region__code", region_choices),

@@ -111,7 +111,6 @@ def _organisation_for(application):
 
 @transaction.atomic
 def refuse(application_id, moderator, reason=""):
-
     application = Application.objects.select_for_update().get(pk=application_id)
     if application.status != Application.Status.PENDING:
         raise AlreadyDecided(application.get_status_display())
@@ -125,6 +124,5 @@ def refuse(application_id, moderator, reason=""):
 
 
 def resend_activation(user):
-
     if not user.is_active:
         send_activation.enqueue(user.pk)

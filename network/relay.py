@@ -28,7 +28,6 @@ class RelayRefused(Exception):
 
 
 def relay(request, member_id, form):
-
     name, email = form.sender()
     ip = request.META.get("REMOTE_ADDR") or None
     now = timezone.now()

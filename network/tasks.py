@@ -49,7 +49,6 @@ def send_activation(user_id):
 
 @task()
 def send_refusal(application_id):
-
     application = Application.objects.filter(pk=application_id, status=Application.Status.REFUSED).first()
     if application is None:
         return

@@ -64,7 +64,6 @@ def profile(request, index_page, slug, contact_form=None, status=200):
 
 
 def contact(request, index_page, slug):
-
     view = profile_for(request.user, slug)
     if view is None or not view.accepts_messages:
         raise Http404
@@ -89,7 +88,6 @@ def contact(request, index_page, slug):
 
 
 def apply(request, index_page):
-
     if request.GET.get("envoye") == "1":
         return TemplateResponse(request, "pages/member_application.html", _page_context(request, index_page, sent=True))
     status = 200

@@ -189,5 +189,4 @@ def member_figures(request=None):
 
 @hooks.register("hub_load_demo", order=10)
 def load_demo(home, sizes, seed, stdout):
-
     demo.build(home, sizes["members"], seed, stdout)

@@ -107,7 +107,6 @@ class CallToActionBlock(blocks.StructBlock):
         label = _("Appel à l'action")
 
     def clean(self, value):
-
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):
             raise StructBlockValidationError(

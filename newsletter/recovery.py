@@ -133,7 +133,6 @@ def on_task_finished(sender, task_result, **kwargs):
 
 
 def connect_signals():
-
     task_started.connect(on_task_started, dispatch_uid="newsletter-task-lock")
     task_finished.connect(on_task_finished, dispatch_uid="newsletter-task-unlock")
 
@@ -167,7 +166,6 @@ HOLDER_LENGTH = 12
 
 
 def new_holder():
-
     return secrets.token_hex(HOLDER_LENGTH // 2)
 
 
@@ -262,7 +260,6 @@ def is_worker_process(argv=None):
 
 
 def _loop(interval):
-
     while not apps.ready:
         time.sleep(0.05)
     while True:

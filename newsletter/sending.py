@@ -445,7 +445,6 @@ def remaining(issue_id):
 
 
 def _backend_defers():
-
     return default_task_backend.supports_defer
 
 

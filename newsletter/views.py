@@ -66,7 +66,6 @@ def archive_and_subscribe(request, index):
 
 
 def render_archive(request, index, form=None, status=200):
-
     paginator = Paginator(index.issues(), ISSUES_PER_PAGE)
     issues = paginator.get_page(request.GET.get("page"))
     mark_languages(issues.object_list, index.locale.language_code)

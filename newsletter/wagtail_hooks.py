@@ -38,7 +38,6 @@ register_snippet(SubscriberViewSet)
 
 @hooks.register("register_admin_urls")
 def admin_urls():
-
     return [
         path("lettre/", admin_views.overview, name="newsletter_overview"),
         path("lettre/numero/<int:page_id>/", admin_views.issue_dashboard, name="newsletter_issue"),
@@ -96,7 +95,6 @@ def register_send_log_actions(actions):
 
 @hooks.register("hub_footer_parts")
 def footer_subscription_form(request=None):
-
     index = index_for_language(get_language())
     if index is None:
         return None
@@ -109,18 +107,15 @@ def footer_subscription_form(request=None):
 
 @hooks.register("hub_load_demo", order=30)
 def load_demo(home, sizes, seed, stdout):
-
     demo.load_demo(home, sizes, seed, stdout)
 
 
 @hooks.register("network_personal_data")
 def newsletter_personal_data(user):
-
     return personal_data(user.email) if user.email else {}
 
 
 @hooks.register("network_erase_personal_data")
 def newsletter_erase_personal_data(user):
-
     if user.email:
         erase(user.email)

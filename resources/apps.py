@@ -10,5 +10,4 @@ class ResourcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-
         signals.silence_wagtail_notifications_for_proposals()

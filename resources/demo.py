@@ -314,7 +314,6 @@ def _rich(text):
 
 
 def build_project_index(home):
-
     return _ensure_index(
         ProjectIndexPage,
         home,
@@ -326,7 +325,6 @@ def build_project_index(home):
 
 
 def build_resource_index(home):
-
     return _ensure_index(
         ResourceIndexPage,
         home,
@@ -640,7 +638,6 @@ RESOURCES = [
 
 
 def build_resources(index, count, seed):
-
     rng = random.Random(seed + 1)
     fr = Locale.objects.get(language_code="fr")
     programmes = list(Programme.objects.filter(locale=fr))

@@ -69,7 +69,6 @@ PROJECT_SORTS = [
 
 
 def project_listing(request, index_page, page_size=None):
-
     base = ProjectPage.objects.child_of(index_page.source_index()).live().public()
     return FacetedListing(
         request,
@@ -82,7 +81,6 @@ def project_listing(request, index_page, page_size=None):
 
 
 def resource_facets(base_queryset):
-
     def years(request):
         values = base_queryset.dates("date", "year", order="DESC")
         return [(str(d.year), str(d.year)) for d in values]
@@ -102,7 +100,6 @@ RESOURCE_SORTS = [
 
 
 def resource_listing(request, index_page, page_size=None):
-
     base = ResourcePage.objects.child_of(index_page.source_index()).live().public()
     return FacetedListing(
         request,

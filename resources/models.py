@@ -233,7 +233,6 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         verbose_name_plural = _("fiches projet")
 
     def clean(self):
-
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("L'année de fin précède l'année de début.")})

@@ -45,7 +45,6 @@ class ProjectProposalForm(DsfrBaseForm):
     website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
 
     def __init__(self, *args, **kwargs):
-
         super().__init__(*args, **kwargs)
         language = get_language() or "fr"
         self.fields["programmes"].choices = [
@@ -74,7 +73,6 @@ def proposals_per_day():
 
 
 def proposals_left_today(user):
-
     since = timezone.now() - datetime.timedelta(days=1)
     return proposals_per_day() - ProjectPage.objects.filter(proposed_by=user, proposed_at__gte=since).count()
 
@@ -104,7 +102,6 @@ def moderation_workflow():
 
 @transaction.atomic
 def create_proposal(form, user, index_page):
-
     data = form.cleaned_data
     # One member's proposals are counted under a lock on their account row: two simultaneous posts
     # cannot both pass the limit.

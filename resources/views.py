@@ -238,7 +238,6 @@ def resource_listing_view(request, index_page):
 
 
 def propose_project(request, index_page):
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     result = handle_proposal(request, index_page)

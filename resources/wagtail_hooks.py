@@ -21,7 +21,6 @@ def latest_projects(limit=3):
 
 @hooks.register("hub_home_sections")
 def home_latest_projects(request=None, page=None):
-
     index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
     localized = index.localized if index else None
     return HomeSection(
@@ -35,7 +34,6 @@ def home_latest_projects(request=None, page=None):
 
 @hooks.register("hub_home_sections")
 def home_latest_resources(request=None, page=None):
-
     index = ResourceIndexPage.objects.live().filter(locale__language_code="fr").first()
     items = list(ResourcePage.objects.live().public().filter(locale__language_code="fr").order_by("-date")[:3])
     return HomeSection(
@@ -49,12 +47,10 @@ def home_latest_resources(request=None, page=None):
 
 @hooks.register("hub_key_figures")
 def project_figures(request=None):
-
     count = ProjectPage.objects.live().public().filter(locale__language_code="fr").count()
     return [KeyFigure(count, _("fiches projet"), 50)] if count else []
 
 
 @hooks.register("hub_load_demo")
 def load_demo(home, sizes, seed, stdout):
-
     demo.load_demo(home, sizes, seed, stdout)

@@ -25,7 +25,6 @@ def core_site(db):
 
 @pytest.fixture
 def abbeville(db):
-
     region = Region.objects.create(code="32", name="Hauts-de-France", slug="hauts-de-france")
     department = Department.objects.create(code="80", name="Somme", slug="somme", region=region)
     return Commune.objects.create(
@@ -65,7 +64,6 @@ class RecordingSMTPHandler:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-
         message = message_from_bytes(envelope.content, policy=default)
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
         return "250 Message accepted for delivery"

@@ -57,7 +57,6 @@ class LinkCardBlock(blocks.StructBlock):
         icon = "link"
 
     def clean(self, value):
-
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):
             raise StructBlockValidationError(

@@ -12,7 +12,6 @@ from hub.models.taxonomy import TaxonomyTerm
 
 
 def _is_taxonomy(model):
-
     return isinstance(model, type) and issubclass(model, TaxonomyTerm)
 
 

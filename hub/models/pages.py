@@ -52,7 +52,6 @@ class HomePage(Page):
         return cached_response(request, lambda: super(HomePage, self).serve(request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
-
         context = super().get_context(request, *args, **kwargs)
         context["key_figures"] = registry.key_figures(request=request, page=self)
         context["home_sections"] = registry.home_sections(request=request, page=self)

@@ -53,7 +53,6 @@ def _preview_shows(page, live_server, wagtail_page, mode=None):
 
 
 def test_preview_panel_shows_every_page_type(strict_page, live_server, demo_site, editor):
-
     page = strict_page
     blocked = []
     page.on("console", lambda message: "frame-ancestors" in message.text and blocked.append(message.text))

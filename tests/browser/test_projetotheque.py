@@ -45,7 +45,6 @@ def test_filter_the_projetotheque_and_share_the_url(browser_page, live_server, d
 
 
 def test_an_english_visitor_sees_translations_and_french_sheets_marked(browser_page, live_server, demo_site):
-
     en = Locale.objects.get(language_code="en")
     original = ProjectPage.objects.live().filter(locale__language_code="fr").order_by("pk").first()
     translated = original.get_translation_or_none(en) or original.copy_for_translation(en)

@@ -105,7 +105,6 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append({"to": envelope.rcpt_tos, "message": message})
         return "250 Message accepted for delivery"
@@ -114,7 +113,6 @@ class Inbox:
         return [m["message"] for m in self.messages if address in m["to"]]
 
     def wait_for(self, address, count=1, timeout=10):
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if len(self.to(address)) >= count:

@@ -136,7 +136,6 @@ def test_csv_and_xlsx_exports_are_utf8_and_safe_from_formulas(organiser_client, 
 
 
 def csv_rows(response):
-
     content = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
     return list(csv.reader(io.StringIO(content)))
 
@@ -324,7 +323,6 @@ def test_recipient_choices(
 
 
 def test_the_greeting_is_removed_only_when_it_is_one(db):
-
     assert without_greeting("Bonjour à toutes et à tous,\n\nLa salle change.") == "La salle change."
     assert without_greeting("Madame, Monsieur,\r\nLa salle change.") == "La salle change."
     assert without_greeting("Bonjour, la salle change demain.\nMerci.").startswith("Bonjour, la salle")
@@ -334,7 +332,6 @@ def test_the_greeting_is_removed_only_when_it_is_one(db):
 
 
 def test_the_organiser_tools_speak_english(organiser_client, organiser, assises, mailoutbox):
-
     profile = UserProfile.get_for_user(organiser)
     profile.preferred_language = "en"
     profile.save()

@@ -60,7 +60,6 @@ def english(event, title="Town-centre vacancy workshop", session_titles=None, qu
 
 # 3. wagtail-localize: what is offered for translation, what is synchronised -------------------------
 def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbeville):
-
     event, sessions = assises
     event.commune = abbeville
     event.venue = "Halle aux grains"
@@ -110,7 +109,6 @@ def test_translation_offers_every_text_and_synchronises_the_facts(assises, abbev
 def test_an_english_visitor_registers_on_the_english_page_and_gets_english_emails(
     client, assises, django_capture_on_commit_callbacks, mailoutbox
 ):
-
     event, sessions = assises
     build_index(event.get_parent().get_parent())
     translated = english(event, "Town-centre conference", session_titles={"Atelier A": "Workshop A"})
@@ -141,7 +139,6 @@ def test_an_english_visitor_registers_on_the_english_page_and_gets_english_email
 
 # 9. Links in emails from SITE_BASE_URL --------------------------------------------------------------
 def test_every_link_of_a_registration_email_comes_from_site_base_url(settings, workshop, mailoutbox):
-
     settings.SITE_BASE_URL = "https://centralites.example.org"
     registration = RegistrationFactory(event=workshop)
     send_registration_notice.call(registration.pk, "confirmation")
@@ -343,7 +340,6 @@ def test_an_accepted_request_waits_behind_the_waiting_list(make_event):
 def test_organisers_are_emailed_when_a_registration_awaits_approval(
     client, make_event, django_user_model, settings, django_capture_on_commit_callbacks, smtp_server
 ):
-
     settings.SITE_BASE_URL = "https://centralites.example.org"
     ensure_organisers_group()
     organiser = django_user_model.objects.create_user("orga", "orga@centralites.fr", "x")
@@ -365,7 +361,6 @@ def test_organisers_are_emailed_when_a_registration_awaits_approval(
 
 # 20. Members: a prefilled form, their registrations in the account --------------------------------------
 def test_a_member_finds_a_prefilled_form_and_their_registrations(client, workshop, make_event, abbeville):
-
     user = get_user_model().objects.create_user("claire", "claire@abbeville.fr", "mot-de-passe-solide")
     user.first_name, user.last_name = "Claire", "Dubois"
     user.save()
@@ -411,7 +406,6 @@ def test_a_member_finds_a_prefilled_form_and_their_registrations(client, worksho
 def test_deleting_an_account_cancels_future_registrations_and_closes_pending_ones(
     django_user_model, workshop, make_event, django_capture_on_commit_callbacks, mailoutbox
 ):
-
     user = django_user_model.objects.create_user("claire", "claire@ville.fr", "mot-de-passe-solide")
     mine = RegistrationFactory(event=workshop, user=user, email="claire@ville.fr")
     RegistrationFactory(event=workshop)

@@ -70,7 +70,6 @@ def test_a_notice_is_sent_once_whatever_the_retries(workshop, mailoutbox):
 
 
 def test_english_registrations_link_to_the_english_agenda(agenda, workshop, mailoutbox):
-
     build_index(agenda.get_parent())
     registration = RegistrationFactory(event=workshop, language="en")
     send_registration_notice.call(registration.pk, "confirmation")

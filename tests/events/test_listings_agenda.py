@@ -10,7 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(html):
-
     return {htmllib.unescape(t) for t in re.findall(r'class="fr-card__title"[^>]*><a href="[^"]+">([^<]+)</a>', html)}
 
 

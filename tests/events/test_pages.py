@@ -108,7 +108,6 @@ def test_the_past_list_keeps_its_period_in_filter_links(client, agenda_with_even
 
 
 def test_english_agenda_lists_the_french_events(client, agenda_with_events):
-
     build_index(agenda_with_events["atelier"].get_parent().get_parent())
     response = client.get("/en/events/")
     assert response.status_code == 200
@@ -186,7 +185,6 @@ def test_home_page_shows_the_next_events(client, agenda_with_events):
 
 
 def test_event_page_validation(agenda):
-
     event = EventPageFactory.build(
         title="Sans lieu",
         slug="inscription",

@@ -33,7 +33,6 @@ def test_export_lists_the_accounts_registrations_as_json(django_user_model, work
 
 
 def test_erasure_blanks_the_person_but_keeps_the_counts_of_past_events(django_user_model, make_event):
-
     past = make_event(start=timezone.now() - datetime.timedelta(days=10))
     user = django_user_model.objects.create_user("claire", "claire@ville.fr", "mot-de-passe-solide")
     mine = RegistrationFactory(event=past, user=user, accessibility_needs="Fauteuil", answers={"q": "r"})

@@ -113,7 +113,6 @@ def test_leaving_a_full_session_lets_a_waitlisted_person_in(client, assises, dja
 def test_a_cancelled_person_can_register_again_on_the_same_row(
     client, workshop, django_capture_on_commit_callbacks, mailoutbox
 ):
-
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{workshop.url}inscription/", person())
     registration = Registration.objects.get()

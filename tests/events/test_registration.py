@@ -207,7 +207,6 @@ def test_choosing_no_session_is_refused(client, assises, django_capture_on_commi
 
 
 def test_a_session_of_another_event_is_refused(client, assises, workshop, django_capture_on_commit_callbacks):
-
     foreign = EventSessionFactory(event=workshop)
     response = post(client, assises[0], person(sessions=[str(foreign.pk)]), django_capture_on_commit_callbacks)
     assert "fr-error-text" in text(response)
@@ -326,7 +325,6 @@ def test_the_event_as_read_under_the_lock_decides_not_the_page_read_before(
 
 @pytest.mark.parametrize("restricted", ["agenda", "event"])
 def test_view_restrictions_still_guard_the_registration_form(client, workshop, agenda, restricted):
-
     page = agenda if restricted == "agenda" else workshop
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
     for response in (

@@ -81,7 +81,6 @@ def test_unpublishing_a_project_removes_it_from_the_cached_listing(client, site)
 
 @pytest.mark.django_db
 def test_a_taxonomy_change_still_makes_every_listing_stale(client, site):
-
     for url in (PROJECTS, RESOURCES):
         client.get(url)
         assert cache_state(client, url) == "hit"
@@ -94,7 +93,6 @@ def test_a_taxonomy_change_still_makes_every_listing_stale(client, site):
 
 @pytest.mark.django_db
 def test_a_new_menu_page_shows_in_the_header_at_once(client, site):
-
     home = site["index"].get_parent()
     assert "Nos partenaires" not in client.get(RESOURCES).content.decode()
     assert cache_state(client, RESOURCES) == "hit"
@@ -113,7 +111,6 @@ def test_a_new_menu_page_shows_in_the_header_at_once(client, site):
 
 @pytest.mark.django_db
 def test_the_operator_settings_change_the_chrome_at_once(client, site):
-
     client.get(site["projects"]["halles"].url)
     settings = OperatorSettings.for_site(Site.objects.get(is_default_site=True))
     settings.tagline = "Des centres-villes vivants"
@@ -123,7 +120,6 @@ def test_the_operator_settings_change_the_chrome_at_once(client, site):
 
 @pytest.mark.django_db
 def test_a_cached_page_carries_the_nonce_of_its_own_content_security_policy(client, site):
-
     def nonces(response):
         header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         return header, set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
@@ -260,7 +256,6 @@ def redis_cache(settings):
 
 
 def test_no_thundering_herd_with_redis(redis_cache):
-
     assert isinstance(caches["default"], RedisCache)
     herd_of_requests_on_a_stale_listing()
     herd_of_requests_on_a_cold_listing()

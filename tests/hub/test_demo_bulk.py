@@ -29,7 +29,6 @@ def test_unique_slugs_numbers_namesakes_in_order_without_reusing_taken_ones(db):
 
 
 def test_bulk_members_are_complete_listed_searchable_and_idempotent(abbeville, core_site):
-
     build_taxonomy()
     assert build_members(130, 2018) == 130
     assert build_members(130, 2018) == 0  # a second run adds nobody

@@ -19,7 +19,6 @@ def test_healthz_answers_when_the_database_does(client, db):
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch):
-
     class BrokenConnection:
         def cursor(self):
             raise OperationalError("connection refused")
@@ -102,7 +101,6 @@ def test_compiled_english_messages_are_present():
 
 
 def test_every_interface_string_has_an_english_translation():
-
     catalogue = polib.pofile(str(ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"))
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]

@@ -109,7 +109,6 @@ def test_site_search_stems_each_language_in_its_own(client, core_site, postgres_
 
 
 def test_images_api_lists_only_images_used_by_live_public_pages(client, core_site):
-
     public = ImageFactory(title="Place du marché")
     unmoderated = ImageFactory(title="Photo d'une proposition")
     core_site.hero_image = public

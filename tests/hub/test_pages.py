@@ -63,7 +63,6 @@ def test_unknown_page_gets_the_dsfr_404(client, core_site):
 
 
 def test_server_error_page_renders_without_context(rf):
-
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Erreur inattendue" in response.content.decode()

@@ -47,7 +47,6 @@ def _frame_ancestors(response):
 
 
 def test_preview_responses_may_be_framed_by_the_site_and_pages_may_not(client, rf, core_site, editor):
-
     page = StandardPage.objects.filter(locale__language_code="fr").first()
     public = client.get(page.url)
     assert public.status_code == 200
@@ -128,7 +127,6 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client_f
 
 
 def test_rate_limits_count_each_client_behind_the_proxy(rf, settings, behind_proxy):
-
     seen = []
     middleware = ForwardedForMiddleware(lambda request: seen.append(request.META["REMOTE_ADDR"]))
 
@@ -149,7 +147,6 @@ def test_rate_limits_count_each_client_behind_the_proxy(rf, settings, behind_pro
 
 @pytest.fixture
 def client_factory():
-
     return Client
 
 
@@ -162,7 +159,6 @@ def _switcher_links(html):
 
 @pytest.fixture
 def translated_event(core_site):
-
     english = Locale.objects.get(language_code="en")
     agenda = EventIndexPageFactory(parent=core_site)
     agenda_en = agenda.copy_for_translation(english)
@@ -178,7 +174,6 @@ def translated_event(core_site):
 
 
 def test_switcher_goes_to_the_pages_translation_with_one_lookup(client, core_site):
-
     page = StandardPage.objects.get(locale__language_code="fr", slug="le-reseau")
     client.get(page.url)  # warm the site's root paths
     with CaptureQueriesContext(connection) as queries:
@@ -213,7 +208,6 @@ def test_switcher_goes_to_the_same_account_view_in_the_other_language(client, co
 
 
 def test_without_a_counterpart_the_switcher_says_it_goes_home(client, core_site):
-
     page = StandardPage(title="Page seulement en français", slug="seulement-en-francais")
     home = core_site
     home.add_child(instance=page)
@@ -288,7 +282,6 @@ def test_limits_timeouts_and_connections_come_from_the_environment():
 
 
 def test_every_variable_of_the_settings_schema_is_documented_in_the_readme():
-
     readme = (ROOT / "README.md").read_text()
     configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
     undocumented = [name for name in env.scheme if f"`{name}`" not in configuration]

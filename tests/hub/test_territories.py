@@ -361,7 +361,6 @@ def test_unknown_kinds_or_departments_roll_everything_back(db, etalab_dir):
 
 
 def test_import_territories_command_reads_a_source_folder_and_indexes(db, etalab_dir, acv_path):
-
     out = io.StringIO()
     call_command("import_territories", "--source", str(etalab_dir), "--acv", str(acv_path), stdout=out)
 

@@ -427,7 +427,6 @@ def png_header_bomb(width=13_000, height=13_000):
 
 
 def test_a_profile_photo_with_too_many_pixels_is_refused_before_decoding(member_client, people, monkeypatch):
-
     member = people["public"]
     decoded = []
     original_load = PIL.Image.Image.load
@@ -444,7 +443,6 @@ def test_a_profile_photo_with_too_many_pixels_is_refused_before_decoding(member_
 
 
 def test_check_uploaded_image_follows_wagtails_setting(settings):
-
     buffer = io.BytesIO()
 
     Image.new("RGB", (200, 100)).save(buffer, "PNG")
@@ -471,7 +469,6 @@ def test_a_line_break_in_the_contact_subject_is_a_field_error(client, people, su
 
 
 def test_after_an_email_change_the_export_and_the_erasure_still_find_the_application(client, people, directory):
-
     user = people["public"].user
     Application.objects.create(
         first_name="Paula",

@@ -131,7 +131,6 @@ def test_the_send_page_shows_figures_and_a_progress_bar_while_sending(client, is
 
 
 def test_the_admin_send_action_with_a_segment(client, issue, django_user_model, core_site, smtp_server):
-
     ensure_managers_group()
     manager = django_user_model.objects.create_user("gestion", "gestion@centralites.example", "mot-de-passe-solide")
     manager.groups.add(Group.objects.get(name=MANAGERS_GROUP))
@@ -190,7 +189,6 @@ def ours(hook_name):
 
 
 def test_the_demo_has_subscribers_in_every_status_and_two_sent_issues(core_site):
-
     sizes = {"subscribers": 40}
     load_demo(core_site, sizes, 2018, io.StringIO())
     load_demo(core_site, sizes, 2018, io.StringIO())  # again: nothing duplicated

@@ -60,7 +60,6 @@ def unfinished(issue):
 
 
 def running_tasks():
-
     return DBTaskResult.objects.running().count()
 
 

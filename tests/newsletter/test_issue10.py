@@ -90,7 +90,6 @@ def test_one_confirmation_email_per_address_per_day_and_none_after_a_complaint(c
 
 
 def _event(title, start):
-
     return EventPageFactory(
         parent=EventIndexPage.objects.first(), title=title, start=start, end=start + datetime.timedelta(hours=2)
     )
@@ -98,7 +97,6 @@ def _event(title, start):
 
 @pytest.fixture
 def agenda(core_site):
-
     return EventIndexPageFactory(parent=core_site)
 
 
@@ -121,7 +119,6 @@ def test_draft_newsletter_on_the_first_of_december_drafts_the_december_issue(arc
 
 
 def test_the_drafted_issue_lists_only_events_still_to_come_on_its_send_date(archive, agenda, time_machine):
-
     NewsletterIssuePageFactory(parent=archive, slug="2026-11", issue_date=datetime.date(2026, 11, 1))
     time_machine.move_to(_at(2026, 11, 20, 9), tick=False)
     NewsletterIssuePageFactory(parent=archive, slug="2026-11-bis", issue_date=datetime.date(2026, 11, 15))

@@ -65,7 +65,6 @@ def test_the_email_is_responsive_html_with_inlined_css_absolute_links_and_a_text
 
 
 def test_an_issue_is_rendered_once_per_revision_not_once_per_recipient(issue, core_site, monkeypatch, smtp_server):
-
     calls = []
     original = emails.mjml2html
     monkeypatch.setattr(emails, "mjml2html", lambda source: calls.append(1) or original(source))
@@ -125,7 +124,6 @@ def test_the_admin_previews_the_email_and_sends_a_test_that_marks_nothing_sent(
 
 
 def _request(client):
-
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     return request
@@ -147,7 +145,6 @@ def test_draft_newsletter_prepares_the_month_from_what_was_published_since(archi
 
 
 def test_sending_an_unpublished_issue_is_refused_with_a_clear_message(archive):
-
     draft = NewsletterIssuePageFactory(parent=archive, slug="brouillon", live=False)
     with pytest.raises(CommandError, match="Publiez ce numéro"):
         call_command("send_newsletter", str(draft.pk), verbosity=0)

@@ -22,7 +22,6 @@ from resources.factories import ProjectIndexPageFactory, ProjectPageFactory
 
 @pytest.fixture
 def full_issue(archive, abbeville):
-
     image = Image.objects.create(title="Halle", file=get_test_image_file())
     project = ProjectPageFactory(
         parent=ProjectIndexPageFactory(parent=archive.get_parent()), title="Halles", commune=abbeville
@@ -86,7 +85,6 @@ def test_every_text_of_an_issue_is_offered_for_translation_and_the_rest_is_synch
 
 
 def test_the_translated_issue_keeps_the_french_date_and_settings(full_issue, archive):
-
     english_archive = archive.copy_for_translation(Locale.objects.get(language_code="en"))
     english_archive.save_revision().publish()
     source, _created = TranslationSource.get_or_create_from_instance(full_issue)

@@ -149,7 +149,6 @@ def test_a_server_that_keeps_refusing_ends_in_failed_rows(issue, audience, smtp_
 
 
 def test_someone_who_leaves_before_their_turn_is_not_sent_to(issue, audience, smtp_server, settings):
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     start_sending(issue)
     leaving = audience["active"][3]

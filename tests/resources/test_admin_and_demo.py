@@ -62,7 +62,6 @@ def test_editors_cannot_save_an_end_year_before_the_start(editor, projetotheque)
 
 
 def test_load_demo_projects_and_resources_sizes_and_no_duplicates(core_site, territory):
-
     territory["abbeville"].programmes.add(Programme.objects.get(slug="acv", locale__language_code="fr"))
     call_command("load_demo", "--projects", "25", "--resources", "7", "--no-index", verbosity=0)
     index = ProjectIndexPage.objects.get(locale__language_code="fr")

@@ -31,7 +31,6 @@ def test_bulk_projects_have_their_references_and_search_rows(core_site, territor
 
 
 def _index_rows(model):
-
     fields = [f.attname for f in IndexEntry._meta.concrete_fields if f.attname not in {"id", "title_norm"}]
     content_type = ContentType.objects.get_for_model(model)
     rows = IndexEntry.objects.filter(content_type=content_type).order_by("object_id").values_list(*fields)

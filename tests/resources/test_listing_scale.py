@@ -76,7 +76,6 @@ def test_queries_parameters_and_html_do_not_grow_from_44_to_200_projects(client,
 
 
 def test_map_counts_add_up_to_the_results(client, projetotheque):
-
     add_projects(projetotheque, 10, 0)
     for params in ({}, {"programme": "acv"}, {"thematique": "commerce", "statut": "en-cours"}):
         html = client.get(URL, params).content.decode()
@@ -93,7 +92,6 @@ def test_map_counts_add_up_to_the_results(client, projetotheque):
 
 
 def test_map_json_in_english_and_cached_for_visitors(client, projetotheque):
-
     translated = projetotheque["index"].copy_for_translation(Locale.objects.get(language_code="en"))
     translated.slug = "projects"
     translated.save_revision().publish()

@@ -34,7 +34,6 @@ def test_tracking_parameters_do_not_split_the_cache(client, projetotheque):
 
 
 def test_the_agenda_period_is_a_known_parameter(client, core_site):
-
     EventIndexPageFactory(parent=core_site)
     upcoming = client.get("/fr/evenements/", {"utm_source": "a"})
     assert upcoming["X-Hub-Cache"] == "miss"

@@ -132,7 +132,6 @@ def test_sort_and_pagination_keep_filters(client, projetotheque):
 
 
 def test_query_count_does_not_grow_with_projects(client, projetotheque):
-
     def queries():
         cache.clear()  # measure the uncached path
         with CaptureQueriesContext(connection) as ctx:
@@ -217,7 +216,6 @@ def test_map_points_cover_filtered_communes_with_coordinates(client, projetotheq
 
 
 def test_english_listing_shows_the_french_sheets(client, projetotheque):
-
     index = projetotheque["index"]
     translated = index.copy_for_translation(Locale.objects.get(language_code="en"))
     translated.slug = "projects"

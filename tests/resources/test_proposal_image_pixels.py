@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_proposal_photo_with_too_many_pixels_is_a_field_error(client, projetotheque, django_user_model, monkeypatch):
-
     decoded = []
     original_load = PIL.Image.Image.load
     monkeypatch.setattr(PIL.Image.Image, "load", lambda self: decoded.append(self.size) or original_load(self))

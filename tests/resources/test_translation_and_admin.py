@@ -169,7 +169,6 @@ def test_translation_copies_the_facts_and_translated_inline_items(sheet, locales
 
 
 def test_a_resource_offers_its_texts_and_synchronises_type_and_date(core_site, locales):
-
     index = ResourceIndexPageFactory(parent=core_site)
     resource = ResourcePageFactory(
         parent=index, title="Guide du commerce", summary="Diagnostiquer la vacance.", date=datetime.date(2024, 3, 1)

@@ -20,7 +20,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-
         hours = settings.EVENTS_REMINDER_HOURS if options["hours"] is None else options["hours"]
         now = timezone.now()
         events = EventPage.objects.live().filter(start__gt=now, start__lte=now + datetime.timedelta(hours=hours))
