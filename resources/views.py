@@ -58,8 +58,8 @@ def project_listing_view(request, index_page):
 
 
 def map_url(request, index_page):
-    """carte.json under the listing, in the visitor's language (file-like routes have no trailing slash,
-    see hub.urls)."""
+    """carte.json under the listing, in the visitor's language, in the canonical form of file-like routes:
+    without the trailing slash a reversed sub-route has (hub.urls serves both)."""
     return index_page.get_url(request) + index_page.reverse_subpage("map_json").rstrip("/")
 
 
