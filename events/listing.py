@@ -62,13 +62,22 @@ class EventListing(FacetedListing):
 def event_listing(request, index_page, page_size=None, now=None):
     now = now or timezone.now()
     period = PAST if request.GET.get("quand") == PAST else UPCOMING
-    base = EventPage.objects.child_of(index_page.source_index()).live().public()
+    source = index_page.source_index()
+    base = EventPage.objects.child_of(source).live().public()
     if period == PAST:
         base = base.filter(end__lt=now)
         sorts = [Sort("date", _("Les plus récents"), ("-start", "-pk"))]
     else:
         base = base.filter(end__gte=now)
         sorts = [Sort("date", _("Date"), ("start", "pk"))]
+    # The base depends on the time (`now`): its facet index is built for each request (a few events).
     return EventListing(
-        request, base, event_facets(base), sorts, period, search=restrict_to_search, page_size=page_size
+        request,
+        base,
+        event_facets(base),
+        sorts,
+        period,
+        search=restrict_to_search,
+        page_size=page_size,
+        items_locale_id=source.locale_id,
     )

@@ -37,7 +37,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_unpublished, post_page_move
 
 GENERATION_KEY = "hub:content-generation"
 SCOPE_KEY = "hub:scope:{}"
@@ -320,7 +320,14 @@ def chrome_changed(**kwargs):
     renew_scopes([CHROME_SCOPE])
 
 
-def _page_published(sender, instance, **kwargs):
+def _page_saved(sender, instance, **kwargs):
+    from wagtail.models import Page  # noqa: PLC0415
+
+    if isinstance(instance, Page):
+        pages_changed([instance])
+
+
+def _page_unpublished(sender, instance, **kwargs):
     pages_changed([instance])
 
 
@@ -329,9 +336,11 @@ def connect_invalidation():
 
     from hub.models import Commune, OperatorSettings, Programme, Thematic  # noqa: PLC0415
 
-    # Deleting a live page sends page_unpublished first (Wagtail's pre_delete handler), tree still in place.
-    page_published.connect(_page_published, dispatch_uid="hub-cache-published")
-    page_unpublished.connect(_page_published, dispatch_uid="hub-cache-unpublished")
+    # Any save of a page (a publication saves it; so do imports and scripts creating live pages directly)
+    # and any unpublication: deleting a live page sends page_unpublished first (Wagtail's pre_delete
+    # handler), tree still in place.
+    post_save.connect(_page_saved, dispatch_uid="hub-cache-page-saved")
+    page_unpublished.connect(_page_unpublished, dispatch_uid="hub-cache-unpublished")
     # A move changes the URLs of a whole subtree, and two sets of listings: rare, so everything.
     post_page_move.connect(bump_content_generation, dispatch_uid="hub-cache-moved")
     for model in (Programme, Thematic, Commune, Site, Locale):

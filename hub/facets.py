@@ -1,17 +1,26 @@
-"""One faceted-listing mechanism for the Projétothèque, the resource library and the directory.
+"""One faceted-listing mechanism for the Projétothèque, the resource library, the agenda and the directory.
 
-A listing declares its facets; `FacetedListing` reads the query string, filters the queryset, counts each
-facet's values for the current selection (disjunctive: a facet's own choice does not narrow its counts)
-and paginates. Every count is one grouped SQL query, so the number of queries does not grow with rows.
+A listing declares its facets; `FacetedListing` reads the query string, selects the matching rows, counts
+each facet's values for the current selection (disjunctive: a facet's own choice does not narrow its
+counts) and paginates. Counts come from the listing's facet index (`FacetIndex`: one bitset per facet
+value, built once per state of the content and cached), so their cost grows neither with the number of
+rows nor with the number of facets selected; the page's rows come from one ordered query.
 """
 
+import hashlib
+import json
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import connection, connections
-from django.db.models import BooleanField, Count, F, Q, TextField
+from django.db.models import BooleanField, Case, F, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
 from django.template.response import TemplateResponse
@@ -19,7 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 
-from hub.cache import cached_response
+from hub.cache import cached_response, stamp
 from hub.i18n import localized_items, mark_languages
 from hub.models import Department, Region
 from hub.search import clean_query, rank_by_relevance
@@ -66,47 +75,6 @@ class FacetOption:
     selected: bool = False
 
 
-def _lookup_fields(model, lookup):
-    """The model fields a lookup path (`programmes__slug__in`, `commune__population__gte`) walks through."""
-    fields = []
-    for part in lookup.split("__"):
-        if model is None:
-            break
-        try:
-            field = model._meta.get_field(part)
-        except Exception:  # a transform or a lookup (`year`, `in`, `gte`): the path ends here
-            break
-        fields.append(field)
-        model = field.related_model if field.is_relation else None
-    return fields
-
-
-def _is_multivalued(model, lookup):
-    """Whether a row can match `lookup` through several related rows (a many-to-many or reverse relation)."""
-    return any(field.many_to_many or field.one_to_many for field in _lookup_fields(model, lookup))
-
-
-def _may_repeat(model, lookup):
-    """Whether grouping rows on `lookup` can count one row twice for one value: through a many-to-many
-    relation whose link table does not make each (row, value) pair unique (Django's own link tables do)."""
-    for step in _lookup_fields(model, lookup):
-        if step.one_to_many:
-            return True
-        if step.many_to_many:
-            through = getattr(step.remote_field, "through", None)
-            if through is None or not through._meta.auto_created:
-                return True
-    return False
-
-
-def _q_lookups(condition):
-    for child in condition.children:
-        if isinstance(child, Q):
-            yield from _q_lookups(child)
-        else:
-            yield child[0]
-
-
 @dataclass
 class Facet:
     """A filter on one query-string parameter.
@@ -119,13 +87,20 @@ class Facet:
     param: str
     label: str
     lookup: str = ""
-    choices: object = None  # callable(request) -> iterable of (value, label)
+    choices: object = None  # callable(request) -> iterable of (value, label); None: the values found
     multiple: bool = True
     ranges: dict = field(default_factory=dict)  # value -> Q, for computed values
     hide_empty: bool = True
+    label_lookup: str = ""  # with no `choices`: the ORM path of each value's label (else the value)
+    newest_first: bool = False  # with no `choices`: values in descending order (years)
 
-    def offered(self, request):
-        return list(self.choices(request)) if callable(self.choices) else list(self.choices or [])
+    def offered(self, request, index):
+        if self.choices is None:
+            labels = index.labels.get(self.param, {})
+            if self.newest_first:
+                return sorted(labels.items(), reverse=True)
+            return sorted(labels.items(), key=lambda pair: (str(pair[1]).casefold(), pair[0]))
+        return list(self.choices(request)) if callable(self.choices) else list(self.choices)
 
     def parse(self, request, offered):
         raw = request.GET.getlist(self.param) if self.multiple else request.GET.getlist(self.param)[:1]
@@ -133,60 +108,30 @@ class Facet:
         # Unknown values are ignored rather than failing: shared URLs outlive the taxonomy.
         return [value for value in dict.fromkeys(v.strip() for v in raw) if value in known]
 
-    def condition(self, values):
-        if not values:
-            return Q()
+    def rows(self, queryset):
+        """(pk, value, label) for every value each row of `queryset` has: one query, at index build time.
+
+        A row appears once per value it has (through a many-to-many relation, once per related row);
+        a range facet gives each row the values of the ranges it falls in."""
+        queryset = queryset.order_by()
         if self.ranges or not self.lookup:
-            condition = Q()
-            for value in values:
-                condition |= self.ranges[value]
-            return condition
-        return Q(**{f"{self.lookup}__in": values})
+            flags = {f"r{i}": _flag(condition) for i, condition in enumerate(self.ranges.values())}
+            values = list(self.ranges)
+            for pk, *inside in queryset.annotate(**flags).values_list("pk", *flags):
+                for value, flag in zip(values, inside, strict=True):
+                    if flag:
+                        yield pk, value, value
+            return
+        columns = {"facet_value": Cast(self.lookup, TextField())}
+        if self.label_lookup:
+            columns["facet_label"] = F(self.label_lookup)
+        for pk, value, *label in queryset.annotate(**columns).values_list("pk", *columns):
+            if value is not None:
+                yield pk, value, label[0] if label else value
 
-    def multivalued(self, model):
-        if self.ranges or not self.lookup:
-            return any(_is_multivalued(model, lookup) for q in self.ranges.values() for lookup in _q_lookups(q))
-        return _is_multivalued(model, self.lookup)
 
-    def restriction(self, model, values):
-        """The Q narrowing rows of `model` to `values`, never multiplying rows.
-
-        Through a many-to-many relation it is `pk IN (subquery)`: the database evaluates the join
-        inside the subquery, the listing's own query keeps one row per item (no DISTINCT), and a count
-        grouped on that same relation is not narrowed by it."""
-        condition = self.condition(values)
-        if not values or not self.multivalued(model):
-            return condition
-        return Q(pk__in=model._default_manager.filter(condition).order_by().values("pk"))
-
-    def counts(self, queryset, offered):
-        """{value: number of rows of `queryset`}, in one grouped query."""
-        if self.ranges or not self.lookup:  # a computed facet, possibly with no value yet (an empty agenda)
-            return self.range_counts_query(queryset, offered, self.multivalued(queryset.model))
-        return {value: n for value, n in self.grouped(queryset) if value is not None}
-
-    def grouped(self, queryset):
-        """(value as text, number of rows) of `queryset` grouped on this facet's column, as a queryset
-        (None for a computed facet). COUNT(DISTINCT) (a sort) only where a link table could hold a
-        pair twice."""
-        if self.ranges or not self.lookup:
-            return None
-        distinct = _may_repeat(queryset.model, self.lookup)
-        return (
-            queryset.order_by()
-            .annotate(facet_value=Cast(self.lookup, TextField()))
-            .values("facet_value")
-            .annotate(n=Count("pk", distinct=distinct))
-            .values_list("facet_value", "n")
-        )
-
-    def range_counts_query(self, queryset, offered, distinct=False):
-        """All range counts in one query (conditional aggregation) instead of one query per range."""
-        aggregates = {
-            f"r{i}": Count("pk", filter=self.ranges[value], distinct=distinct) for i, (value, _l) in enumerate(offered)
-        }
-        totals = queryset.order_by().aggregate(**aggregates) if aggregates else {}
-        return {value: totals[f"r{i}"] for i, (value, _l) in enumerate(offered)}
+def _flag(condition):
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 @dataclass
@@ -205,17 +150,14 @@ def _is_translatable(model):
 
 
 def _in_array(queryset, ids, field="pk"):
-    """`queryset` narrowed to rows whose `field` is in `ids`, bound as one PostgreSQL array parameter
-    (not one parameter per id); elsewhere (SQLite in development) a plain `IN`."""
-
-    if connections[queryset.db].vendor != "postgresql":
-        return queryset.filter(**{f"{field}__in": ids})
+    """`queryset` narrowed to rows whose `field` is in `ids`, bound as one parameter (not one per id)."""
     return queryset.filter(_AnyOf(field, ids))
 
 
 class _AnyOf(Expression):
     """`field = ANY(%s::bigint[])`: one array parameter, which PostgreSQL probes by hashing and whose
-    length the planner knows (`IN (SELECT unnest(…))` became a semi-join scanning the array per row)."""
+    length the planner knows (`IN (SELECT unnest(…))` became a semi-join scanning the array per row).
+    SQLite (development and tests) reads the same list from one JSON parameter."""
 
     output_field = BooleanField()
     conditional = True
@@ -233,6 +175,10 @@ class _AnyOf(Expression):
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
         return f"{sql} = ANY(%s::bigint[])", [*params, self.ids]
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
 
 
 in_ids = _in_array  # for the exports, which read their rows in chunks
@@ -274,25 +220,136 @@ class _Counted:
 _COUNT_KEEPING = {"select_related", "prefetch_related", "only", "defer", "values", "values_list"}
 
 
+class FacetIndex:
+    """Which rows of a listing's base set carry each facet value: one bitset per value (bit i: the i-th
+    row in primary-key order), like the inverted index of a search engine.
+
+    Built by one query per facet (`Facet.rows`) and kept in the cache until the content it was built from
+    changes (hub.cache stamps: the listing's scopes and the global generation). A request's counts are
+    then intersections of these bitsets, whatever the selection: `(selection & value).bit_count()` runs
+    in C over n/64 machine words, so counting costs no query and no loop over rows; the rows of the
+    requested page are read from the database, named by one array of ids."""
+
+    def __init__(self, ids, bits, labels):
+        self.ids = ids  # array of primary keys, ascending
+        self.bits = bits  # {param: {value: bitset}}
+        self.labels = labels  # {param: {value: label}} for facets offering the values found
+        self.everything = (1 << len(ids)) - 1
+
+    @classmethod
+    def build(cls, base, facets, flags):
+        ids = array("q", base.order_by("pk").values_list("pk", flat=True))
+        position = {pk: i for i, pk in enumerate(ids)}
+        size = (len(ids) + 7) // 8
+        bits, labels = {}, {}
+        for facet in facets:
+            found, names = {}, {}
+            for pk, value, label in facet.rows(base):
+                value = str(value)
+                if value not in found:
+                    found[value] = bytearray(size)
+                    names[value] = str(label)
+                i = position[pk]
+                found[value][i >> 3] |= 1 << (i & 7)
+            bits[facet.param] = {value: int.from_bytes(raw, "little") for value, raw in found.items()}
+            if facet.choices is None:
+                labels[facet.param] = names
+        for name, condition in flags.items():
+            rows = base.order_by().filter(condition).values_list("pk", flat=True)
+            bits[name] = {True: cls._bitset((position[pk] for pk in rows), size)}
+        return cls(ids, bits, labels)
+
+    @staticmethod
+    def _bitset(positions, size):
+        raw = bytearray(size)
+        for i in positions:
+            raw[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(raw, "little")
+
+    def of(self, pks):
+        """The bitset of the rows among `pks` (a search's matches)."""
+        ids, positions = self.ids, []
+        for pk in pks:
+            i = bisect_left(ids, pk)
+            if i < len(ids) and ids[i] == pk:
+                positions.append(i)
+        return self._bitset(positions, (len(ids) + 7) // 8)
+
+    def pks(self, bitset):
+        """The primary keys of the rows of `bitset`, ascending."""
+        ids = self.ids
+        return [ids[i] for i, bit in enumerate(reversed(f"{bitset:b}")) if bit == "1"] if bitset else []
+
+
+def facet_index(base, facets, flags, scopes):
+    """The facet index of `base`: from the cache when the content it depends on has not changed since
+    (`scopes`, see hub.cache.stamp), else built; with `scopes` None (a base that depends on the time,
+    say), built for this request alone."""
+    if scopes is None:
+        return FacetIndex.build(base, facets, flags)
+    try:
+        sql, params = base.order_by("pk").values_list("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return FacetIndex(array("q"), {}, {})
+    spec = [(f.param, f.lookup, f.label_lookup, list(f.ranges.items())) for f in facets] + sorted(flags.items())
+    identity = hashlib.sha256(repr((base.db, sql, params, spec, stamp(scopes))).encode()).hexdigest()
+    key = f"hub:facet-index:{identity}"
+    with _recent_lock:
+        index = _recent.get(key)
+        if index is not None:
+            _recent.move_to_end(key)
+            return index
+    index = cache.get(key)
+    if index is None:
+        index = FacetIndex.build(base, facets, flags)
+        cache.set(key, index, timeout=settings.HUB_FACET_INDEX_TIMEOUT)
+    with _recent_lock:
+        _recent[key] = index
+        while len(_recent) > RECENT_INDEXES:
+            _recent.popitem(last=False)
+    return index
+
+
+# The last indexes each process used, by key: the key holds the content's stamp, read afresh for every
+# request, so an index found here is never stale; it spares reading it from the cache (Redis) again.
+RECENT_INDEXES = 8
+_recent = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 class FacetedListing:
     """Reads a request against a base queryset and a set of facets; everything a listing template needs.
 
-    Every query it sends is built in SQL from the same parts (the base rows, the text match as a
-    subquery on the search index, each selected facet as a condition or a `pk IN (subquery)`), so
-    its number of queries and of bound parameters does not depend on how many rows match: no list of
-    ids travels from the database to Python and back.
+    The selection (keywords, facet values) is a bitset over the listing's facet index: counts, the
+    number of results and whether any of them has a flag (`has`) come from the index; the results'
+    rows from one ordered query naming the selected rows by one array parameter (PostgreSQL) or an
+    JSON list (SQLite, in development and tests). `scopes` names what the base set depends on (hub.cache),
+    for the index to be cached; `flags` are further conditions the listing asks about (`has`);
+    `items_locale_id`, the locale of the base's items when known (a French listing then needs no
+    translation lookup).
     """
 
     page_size = 20
 
-    def __init__(self, request, base_queryset, facets, sorts, search=None, page_size=None, language=None):
+    def __init__(
+        self,
+        request,
+        base_queryset,
+        facets,
+        sorts,
+        search=None,
+        page_size=None,
+        language=None,
+        scopes=None,
+        flags=None,
+        items_locale_id=None,
+    ):
         self.request = request
         self.language = (language or get_language() or "fr").split("-")[0]
         if _is_translatable(base_queryset.model):
             # Items are written in French: each one is listed once, as its translation in the visitor's
             # language when one is live and public, else as the original (see hub.i18n).
-
-            base_queryset = localized_items(base_queryset, self.language)
+            base_queryset = localized_items(base_queryset, self.language, items_locale_id)
         self.base_queryset = base_queryset
         self.facets = facets
         self.search = search  # callable(queryset, terms) -> queryset restricted to matching rows
@@ -300,112 +357,102 @@ class FacetedListing:
             self.page_size = page_size
         self.query = (request.GET.get("q") or "").strip()[:200]
         self.terms = clean_query(self.query)
+        self.index = facet_index(base_queryset, facets, flags or {}, scopes)
         # With a keyword the results are sorted by relevance first (the database backends rank matches).
         self.sorts = [RELEVANCE_SORT, *sorts] if self.terms and search is not None else list(sorts)
         sorts = self.sorts
-        self._offered = {facet.param: facet.offered(request) for facet in facets}
+        self._offered = {facet.param: facet.offered(request, self.index) for facet in facets}
         self.selected = {facet.param: facet.parse(request, self._offered[facet.param]) for facet in facets}
         sort_values = [s.value for s in sorts]
         requested_sort = request.GET.get("tri", "")
         self.sort = requested_sort if requested_sort in sort_values else (sort_values[0] if sort_values else "")
 
-    # Querysets -------------------------------------------------------------------------------------
-    def searched_queryset(self):
-        """The base rows matching the keywords (a subquery on the search index), built once."""
-        if not hasattr(self, "_searched"):
-            queryset = self.base_queryset
+    # The selection, as bitsets of the index -----------------------------------------------------------
+    def _union(self, facet):
+        """The rows having any of the values selected in `facet` (every row when none is)."""
+        values = self.selected[facet.param]
+        if not values:
+            return self.index.everything
+        bits, union = self.index.bits.get(facet.param, {}), 0
+        for value in values:
+            union |= bits.get(value, 0)
+        return union
+
+    def _candidates(self):
+        """The rows any count can include: those having every selected facet but at most one (a facet's
+        counts ignore its own selection)."""
+        chosen = [self._union(facet) for facet in self.facets if self.selected[facet.param]]
+        if len(chosen) < 2:
+            return self.index.everything
+        candidates = 0
+        for skipped in range(len(chosen)):
+            rows = self.index.everything
+            for position, union in enumerate(chosen):
+                if position != skipped:
+                    rows &= union
+            candidates |= rows
+        return candidates
+
+    def _matched(self):
+        """The rows matching the keywords (all rows without any): one query to the search backend, over
+        the candidate rows only when the facets already narrow them (a common word matches most rows)."""
+        if not hasattr(self, "_matches"):
+            self._matches = self.index.everything
             if self.terms and self.search is not None:
-                queryset = self._matched_once(self.search(queryset, self.terms))
-            self._searched = queryset
-        return self._searched
+                candidates, rows = self._candidates(), self.base_queryset
+                if candidates != self.index.everything:
+                    rows = _in_array(rows.model._default_manager.all(), self.index.pks(candidates))
+                matched = self.search(rows, self.terms).order_by().values_list("pk", flat=True)
+                self._matches = self.index.of(matched)
+        return self._matches
 
-    def _matched_once(self, searched):
-        """On PostgreSQL the text match is evaluated once, its ids bound back as one array parameter.
-
-        Every facet count repeats the listing's conditions; as a subquery the match (a tsquery over every
-        index entry of the model, which the planner also misestimates) would run once per count.
-        Elsewhere (SQLite, in development and tests) it stays a subquery."""
-
-        if connection.vendor != "postgresql":
-            return searched
-        return _in_array(self.base_queryset, list(searched.order_by().values_list("pk", flat=True)))
-
-    def _restricted(self, queryset, exclude=None):
-        model = queryset.model
+    def selection(self, exclude=None):
+        """The bitset of the rows matching the keywords and every selected facet but `exclude`: within a
+        facet values are OR-ed, across facets AND-ed."""
+        selection = self._matched()
         for facet in self.facets:
-            values = self.selected[facet.param]
-            if values and facet.param != exclude:
-                queryset = queryset.filter(facet.restriction(model, values))
-        return queryset
+            if self.selected[facet.param] and facet.param != exclude:
+                selection &= self._union(facet)
+        return selection
 
-    def filtered_queryset(self, exclude=None):
-        """The matching rows, one per item, with every selected facet applied but `exclude`'s."""
-        return self._restricted(self.searched_queryset(), exclude)
+    def count(self):
+        return self.selection().bit_count()
+
+    def has(self, flag):
+        """Whether any result carries `flag` (one of the listing's `flags`)."""
+        return bool(self.selection() & self.index.bits.get(flag, {}).get(True, 0))
+
+    def filtered_queryset(self):
+        """The matching rows, one per item, as a queryset (unordered)."""
+        selection = self.selection()
+        if selection == self.index.everything:
+            return self.base_queryset
+        return _in_array(self.base_queryset.model._default_manager.all(), self.index.pks(selection))
 
     def _ranked(self):
         return self.sort == RELEVANCE and bool(self.terms) and self.search is not None
 
-    def _selected_ids(self):
-        """PostgreSQL only: the ids of every row of the selection (keyword and facets), as one array.
-
-        The keyword's match is already an array (`_matched_once`), so this query does no text search;
-        its length is the number of results, and ranking is asked only for these rows."""
-        if not hasattr(self, "_ids"):
-            self._ids = list(self.filtered_queryset().order_by().values_list("pk", flat=True))
-        return self._ids
-
     def results(self):
+        rows = self.filtered_queryset()
         if self._ranked():
-            if connection.vendor == "postgresql":
-                # The selection is known (an array of ids): rank those rows only, and count the array,
-                # not the ranked query (which would evaluate the text match and its scores again).
-                ids = self._selected_ids()
-                # The rows to rank are named by the array alone (not the base conditions again): the planner
-                # then starts from those ids, not from the text match it underestimates.
-                rows = _in_array(self.base_queryset.model._default_manager.all(), ids)
-                ranked = rank_by_relevance(rows, self.terms, self.language)
-                if ranked is not None:
-                    return _Counted(ranked, len(ids))
-            else:
-                # Ranked over the faceted rows; the ranking itself restricts them to the matches.
-                ranked = rank_by_relevance(self._restricted(self.base_queryset), self.terms, self.language)
-                if ranked is not None:
-                    return ranked
-        queryset = self.filtered_queryset()
-        for sort in self.sorts:
-            if sort.value == self.sort and sort.ordering:
-                return queryset.order_by(*sort.ordering)
-        fallback = next((sort for sort in self.sorts if sort.ordering), None)
-        return queryset.order_by(*fallback.ordering) if fallback else queryset.order_by("pk")
+            ranked = rank_by_relevance(rows, self.terms, self.language)
+            if ranked is not None:
+                return _Counted(ranked, self.count())
+        ordering = next((sort.ordering for sort in self.sorts if sort.value == self.sort and sort.ordering), None)
+        if ordering is None:
+            ordering = next((sort.ordering for sort in self.sorts if sort.ordering), ("pk",))
+        return _Counted(rows.order_by(*ordering), self.count())
 
     # Facets with counts ------------------------------------------------------------------------------
     def facet_counts(self):
-        """{param: {value: count}} for every facet, each counted over the selection without its own choice.
-
-        The grouped counts of every column facet travel in one query (UNION ALL of the groupings,
-        one round trip and one planning instead of one per facet); computed facets (ranges) add one
-        aggregate query each."""
-
-        counts, parts, params = {}, [], []
+        """{param: {value: count}} for every facet, each counted over the selection without its own choice
+        (disjunctive facets), by intersecting bitsets."""
+        counts = {}
         for facet in self.facets:
-            scope = self.filtered_queryset(exclude=facet.param)
-            grouped = facet.grouped(scope)
-            if grouped is None:
-                counts[facet.param] = facet.counts(scope, self._offered[facet.param])
-                continue
-            counts[facet.param] = {}
-            try:
-                sql, sql_params = grouped.query.sql_with_params()
-            except EmptyResultSet:  # the scope can match nothing (an empty id list, say): no counts
-                continue
-            parts.append(f"SELECT %s, t.facet_value, t.n FROM ({sql}) t")
-            params.extend([facet.param, *sql_params])
-        if parts:
-            with connections[self.base_queryset.db].cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), params)
-                for param, value, n in cursor.fetchall():
-                    if value is not None:
-                        counts[param][value] = n
+            scope = self.selection(exclude=facet.param)
+            counts[facet.param] = {
+                value: (scope & bits).bit_count() for value, bits in self.index.bits.get(facet.param, {}).items()
+            }
         return counts
 
     def facet_groups(self):
@@ -426,16 +473,21 @@ class FacetedListing:
 
     # Pagination and links --------------------------------------------------------------------------
     def page(self, prepare=None):
-        """The requested page of results; `prepare` adds select/prefetch to the queryset before slicing.
+        """The requested page of results; `prepare` adds select/prefetch to the queryset of its rows.
 
+        The page's ids are chosen by the ordered query on its sort columns alone; only those rows are then
+        read whole (sorting every matching row with its body would cost more the more rows there are).
         Translatable items carry `content_language` and `in_other_language` (hub.i18n.mark_languages)."""
 
-        results = self.results()
+        page = self._paginate(self.results().values_list("pk", flat=True))
+        pks = list(page.object_list)
+        rows = _in_array(self.base_queryset.model._default_manager.all(), pks)
         if prepare is not None:
-            results = prepare(results)
-        page = self._paginate(results)
+            rows = prepare(rows)
+        by_pk = {row.pk: row for row in rows}
+        page.object_list = [by_pk[pk] for pk in pks if pk in by_pk]
         if _is_translatable(self.base_queryset.model):
-            page.object_list = mark_languages(list(page.object_list), self.language)
+            page.object_list = mark_languages(page.object_list, self.language)
         return page
 
     def _paginate(self, rows):
@@ -502,12 +554,13 @@ class FacetedListing:
         return bool(self.query or any(self.selected.values()))
 
 
-def listing_response(request, page, build_listing, prepare=None, extra_context=None, present=None):
+def listing_response(request, page, build_listing, prepare=None, extra_context=None, present=None, scopes=None):
     """The response of a faceted listing page: cached for anonymous visitors, else rendered.
 
     `build_listing()` returns the FacetedListing; `extra_context(listing)` adds what one listing alone
     needs (the Projétothèque's map points, say); `present(item)` wraps each result of the page for the
-    template, as `items` (the directory shows each profile through what the viewer may see).
+    template, as `items` (the directory shows each profile through what the viewer may see); `scopes`, what
+    the cached response depends on (hub.cache; by default the page, whose descendants it lists).
     """
 
     built = {}
@@ -522,4 +575,4 @@ def listing_response(request, page, build_listing, prepare=None, extra_context=N
             context.update(extra_context(listing))
         return TemplateResponse(request, page.get_template(request), context)
 
-    return cached_response(request, render, params=lambda: built["listing"].known_params())
+    return cached_response(request, render, params=lambda: built["listing"].known_params(), scopes=scopes)

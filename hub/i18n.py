@@ -24,17 +24,17 @@ def _locale(language):
     return Locale.objects.filter(language_code=(language or "").split("-")[0]).first()
 
 
-def localized_items(queryset, language=None):
+def localized_items(queryset, language=None, items_locale_id=None):
     """`queryset`'s items, each replaced by its live, public translation in `language` when there is one.
 
     `queryset` holds pages of one model in the source language, already filtered (period, publication…);
     the result is a queryset of the same model, with one row per item of `queryset`: the translation
     (in `language`) or the original. It can be filtered, counted, searched and ordered further.
-    With no `language`, the active one. When `language` has no locale, or is the items' own, `queryset`
-    is returned unchanged.
+    With no `language`, the active one. When `language` has no locale, or is the items' own (the caller
+    may say which it is: `items_locale_id`), `queryset` is returned unchanged.
     """
     locale = _locale(language or get_language())
-    if locale is None:
+    if locale is None or locale.pk == items_locale_id:
         return queryset
     model = queryset.model
     manager = model._default_manager

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
+from hub.cache import page_scope
 from hub.facets import Facet, FacetedListing, Sort, department_choices, region_choices, taxonomy_choices
 from hub.models import Programme, Thematic
 from hub.models.territories import POPULATION_BAND_CHOICES, POPULATION_BANDS
@@ -21,28 +21,7 @@ def population_ranges(lookup):
     return ranges
 
 
-def project_facets(base_queryset):
-
-    # Choices come from small lookup columns over every project, not from the filtered set:
-    # a value with no project in the current selection is hidden by its zero count anyway.
-    def years(request):
-        values = (
-            base_queryset.model._default_manager.exclude(start_year=None)
-            .values_list("start_year", flat=True)
-            .distinct()
-            .order_by("-start_year")
-        )
-        return [(str(year), str(year)) for year in values]
-
-    def tags(request):
-        rows = (
-            Tag.objects.filter(resources_projecttag_items__isnull=False)
-            .distinct()
-            .order_by("name")
-            .values_list("slug", "name")
-        )
-        return list(rows)
-
+def project_facets():
     return [
         Facet("programme", _("Programme"), "programmes__slug", taxonomy_choices(Programme)),
         Facet("thematique", _("Thématique"), "thematics__slug", taxonomy_choices(Thematic)),
@@ -55,8 +34,9 @@ def project_facets(base_queryset):
             ranges=population_ranges("commune__population"),
         ),
         Facet("statut", _("État du projet"), "status", lambda request: ProjectStatus.choices),
-        Facet("annee", _("Année de lancement"), "start_year", years),
-        Facet("tag", _("Mot-clé"), "tags__slug", tags),
+        # Years and keywords offer the values the projects have (read from the facet index).
+        Facet("annee", _("Année de lancement"), "start_year", newest_first=True),
+        Facet("tag", _("Mot-clé"), "tags__slug", label_lookup="tags__name"),
     ]
 
 
@@ -68,28 +48,31 @@ PROJECT_SORTS = [
 ]
 
 
+# Projects whose commune has coordinates: the listing shows its map only when one of its results has.
+LOCATED = Q(commune__latitude__isnull=False, commune__longitude__isnull=False)
+
+
 def project_listing(request, index_page, page_size=None):
-    base = ProjectPage.objects.child_of(index_page.source_index()).live().public()
+    source = index_page.source_index()
     return FacetedListing(
         request,
-        base,
-        project_facets(base),
+        ProjectPage.objects.child_of(source).live().public(),
+        project_facets(),
         PROJECT_SORTS,
         search=restrict_to_search,
         page_size=page_size,
+        scopes=[page_scope(source)],
+        flags={"located": LOCATED},
+        items_locale_id=source.locale_id,
     )
 
 
-def resource_facets(base_queryset):
-    def years(request):
-        values = base_queryset.dates("date", "year", order="DESC")
-        return [(str(d.year), str(d.year)) for d in values]
-
+def resource_facets():
     return [
         Facet("type", _("Type de ressource"), "resource_type", lambda request: ResourceType.choices),
         Facet("programme", _("Programme"), "programmes__slug", taxonomy_choices(Programme)),
         Facet("thematique", _("Thématique"), "thematics__slug", taxonomy_choices(Thematic)),
-        Facet("annee", _("Année"), "date__year", years),
+        Facet("annee", _("Année"), "date__year", newest_first=True),
     ]
 
 
@@ -100,12 +83,14 @@ RESOURCE_SORTS = [
 
 
 def resource_listing(request, index_page, page_size=None):
-    base = ResourcePage.objects.child_of(index_page.source_index()).live().public()
+    source = index_page.source_index()
     return FacetedListing(
         request,
-        base,
-        resource_facets(base),
+        ResourcePage.objects.child_of(source).live().public(),
+        resource_facets(),
         RESOURCE_SORTS,
         search=restrict_to_search,
         page_size=page_size,
+        scopes=[page_scope(source)],
+        items_locale_id=source.locale_id,
     )

@@ -51,7 +51,7 @@ def project_listing_view(request, index_page):
         lambda: project_listing(request, index_page),
         prepare=_prepare_projects,
         extra_context=lambda listing: {
-            "has_map": _located(listing.filtered_queryset()).exists(),
+            "has_map": listing.has("located"),
             "map_url": map_url(request, index_page),
         },
     )

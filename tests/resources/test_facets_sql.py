@@ -1,4 +1,4 @@
-"""The SQL facet counts equal counts computed the naive way (issue 11): exact and disjunctive.
+"""The facet counts equal counts computed the naive way (issue 11): exact and disjunctive.
 
 A seeded set of projects with mixed programmes, thematics, tags, communes, statuses and years; for each
 selection the listing's results, order, pagination and every facet's counts are compared with a plain
@@ -9,7 +9,9 @@ facet's counts ignore that facet's own selection). Runs on SQLite and on Postgre
 import random
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from wagtail.models import Locale
 
@@ -157,3 +159,37 @@ def test_a_keyword_with_facets_pages_and_counts_every_match_once(mixed_projects)
                 break
             number += 1
     assert number > 1 and len(seen) == len(set(seen)) and set(seen) == expected
+
+
+def programme_counts(index):
+    with translation.override("fr"):
+        groups = {group["facet"].param: group for group in listing_for(index, {}).facet_groups()}
+    return {option.value: option.count for option in groups["programme"]["options"]}
+
+
+def test_the_cached_facet_index_follows_each_publication(mixed_projects):
+    """The counts come from a facet index kept between requests: a publication, an unpublication and a
+    deletion each show in the next request's counts, and nothing else rebuilds it."""
+    index = mixed_projects["index"]
+    before = programme_counts(index)
+    with CaptureQueriesContext(connection) as unchanged:
+        assert programme_counts(index) == before
+    # The index is read from the cache: no query groups the projects by programme again.
+    assert not [q for q in unchanged.captured_queries if "hub_programme" in q["sql"] and "projectpage_id" in q["sql"]]
+
+    fr = Locale.objects.get(language_code="fr")
+    acv = Programme.objects.get(locale=fr, slug="acv")
+    commune = mixed_projects["projects"]["halles"].commune
+    page = ProjectPageFactory(
+        parent=index, title="Projet publié ensuite", live=False, commune=commune, programmes=[acv]
+    )
+    assert programme_counts(index) == before
+    page.save_revision().publish()
+    assert programme_counts(index)["acv"] == before["acv"] + 1
+    page.refresh_from_db()
+    page.unpublish()
+    assert programme_counts(index) == before
+    page.save_revision().publish()
+    page.refresh_from_db()
+    page.delete()
+    assert programme_counts(index) == before
