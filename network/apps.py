@@ -4,7 +4,7 @@ from django.contrib.auth.management import create_permissions
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
-from hub.cache import bump_content_generation
+from hub.cache import renew_scopes
 
 MODERATORS_GROUP = "Modérateurs du réseau"
 MODERATOR_PERMISSIONS = {
@@ -34,23 +34,29 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from network.listing import DIRECTORY_SCOPE  # noqa: PLC0415
         from network.models import Member, Organisation  # noqa: PLC0415
 
-        # The directory's listing is cached for visitors: any change to who or what is visible must
-        # invalidate it at once (a member who hides a profile must disappear now, not in five minutes).
+        # The directory's listing is cached for visitors, and its facet index for everyone: any change to
+        # who or what is visible must invalidate them at once (a member who hides a profile must disappear
+        # now, not in five minutes). Only the directory depends on its scope: the other listings stay.
+        def directory_changed(**kwargs):
+            renew_scopes([DIRECTORY_SCOPE])
+
         def account_changed(sender, update_fields=None, **kwargs):
             if update_fields is None or set(update_fields) != {"last_login"}:  # a login changes nothing shown
-                bump_content_generation()
+                directory_changed()
 
         post_save.connect(account_changed, sender=get_user_model(), weak=False, dispatch_uid="network-cache-user")
-        post_delete.connect(bump_content_generation, sender=get_user_model(), dispatch_uid="network-cache-del-user")
+        post_delete.connect(
+            directory_changed, sender=get_user_model(), weak=False, dispatch_uid="network-cache-del-user"
+        )
         for model in (Member, Organisation):
-            post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"network-cache-{model.__name__}")
-            post_delete.connect(
-                bump_content_generation, sender=model, dispatch_uid=f"network-cache-del-{model.__name__}"
-            )
+            uid = f"network-cache-{model.__name__}"
+            post_save.connect(directory_changed, sender=model, weak=False, dispatch_uid=uid)
+            post_delete.connect(directory_changed, sender=model, weak=False, dispatch_uid=f"{uid}-deleted")
         for through in (Member.programmes.through, Member.thematics.through):
             m2m_changed.connect(
-                bump_content_generation, sender=through, dispatch_uid=f"network-cache-{through.__name__}"
+                directory_changed, sender=through, weak=False, dispatch_uid=f"network-cache-{through.__name__}"
             )
         post_migrate.connect(ensure_moderators_group, sender=self, dispatch_uid="network-moderators-group")

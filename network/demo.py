@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from hub.cache import bump_content_generation
+from hub.cache import renew_scopes
 from hub.demo import de, ensure_index, search_index_bulk, translate_index
 from hub.models import Commune, Programme, Thematic
+from network.listing import DIRECTORY_SCOPE
 from network.models import (
     RESERVED_SLUGS,
     Application,
@@ -271,7 +272,7 @@ def build_members(count, seed):
         batch_size=BATCH,
     )
     _index(Member, [m.pk for m in members], related=("organisation", "commune"))
-    bump_content_generation()  # what the members' post_save signals would have done
+    renew_scopes([DIRECTORY_SCOPE])  # what the members' post_save signals would have done
     return len(members)
 
 

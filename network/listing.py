@@ -19,6 +19,10 @@ def member_facets():
     ]
 
 
+# Renewed by any change to a profile, an organisation or an account (network.apps): the directory's
+# cached listing and facet index depend on it (hub.cache).
+DIRECTORY_SCOPE = "directory"
+
 MEMBER_SORTS = [
     Sort("nom", _("Nom (A → Z)"), ("last_name", "first_name", "pk")),
     Sort("recent", _("Arrivées récentes"), ("-created_at", "pk")),
@@ -38,4 +42,12 @@ def search_members(queryset, terms):
 def member_listing(request, page_size=None):
     """The directory as `request.user` may see it."""
     base = visible_members(request.user)
-    return FacetedListing(request, base, member_facets(), MEMBER_SORTS, search=search_members, page_size=page_size)
+    return FacetedListing(
+        request,
+        base,
+        member_facets(),
+        MEMBER_SORTS,
+        search=search_members,
+        page_size=page_size,
+        scopes=[DIRECTORY_SCOPE],
+    )

@@ -6,11 +6,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from hub.cache import page_scope
 from hub.facets import listing_response
 from hub.ratelimit import over_limit
 from network.access import is_member
 from network.forms import ApplicationForm, ContactForm
-from network.listing import member_listing
+from network.listing import DIRECTORY_SCOPE, member_listing
 from network.membership import receive_application
 from network.relay import RelayRefused, relay
 from network.visibility import ProfileView, fields_for, profile_for
@@ -33,6 +34,7 @@ def directory(request, index_page):
         prepare=_prepare,
         extra_context=extra,
         present=lambda member: ProfileView(member, fields),
+        scopes=[page_scope(index_page), DIRECTORY_SCOPE],
     )
 
 
