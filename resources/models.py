@@ -282,7 +282,8 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
             cache.set(key, (state, ids), timeout=None)
         if not ids:
             return []
-        pages = ProjectPage.objects.filter(pk__in=ids).select_related("commune").in_bulk()
+        # The cards show no body: its StreamField is left in the database.
+        pages = ProjectPage.objects.filter(pk__in=ids).defer_streamfields().select_related("commune").in_bulk()
         return [pages[pk] for pk in ids if pk in pages]
 
     def _scored_related_ids(self, limit):

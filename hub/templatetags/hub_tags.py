@@ -73,6 +73,7 @@ def _live_translations(page):
         page.specific_class.objects.live()
         .filter(translation_key=page.translation_key)
         .exclude(pk=page.pk)
+        .defer_streamfields()  # only their URLs are wanted
         .select_related("locale")
     )
     return {other.locale.language_code: other for other in others}
