@@ -235,6 +235,7 @@ class FacetIndex:
         self.bits = bits  # {param: {value: bitset}}
         self.labels = labels  # {param: {value: label}} for facets offering the values found
         self.everything = (1 << len(ids)) - 1
+        self.key = None  # its cache key, when cached: what it derives from (a keyword's matches) is keyed on it
 
     @classmethod
     def build(cls, base, facets, flags):
@@ -303,6 +304,7 @@ def facet_index(base, facets, flags, scopes):
     if index is None:
         index = FacetIndex.build(base, facets, flags)
         cache.set(key, index, timeout=settings.HUB_FACET_INDEX_TIMEOUT)
+    index.key = key
     with _recent_lock:
         _recent[key] = index
         while len(_recent) > RECENT_INDEXES:
@@ -378,32 +380,25 @@ class FacetedListing:
             union |= bits.get(value, 0)
         return union
 
-    def _candidates(self):
-        """The rows any count can include: those having every selected facet but at most one (a facet's
-        counts ignore its own selection)."""
-        chosen = [self._union(facet) for facet in self.facets if self.selected[facet.param]]
-        if len(chosen) < 2:
-            return self.index.everything
-        candidates = 0
-        for skipped in range(len(chosen)):
-            rows = self.index.everything
-            for position, union in enumerate(chosen):
-                if position != skipped:
-                    rows &= union
-            candidates |= rows
-        return candidates
-
     def _matched(self):
-        """The rows matching the keywords (all rows without any): one query to the search backend, over
-        the candidate rows only when the facets already narrow them (a common word matches most rows)."""
+        """The rows matching the keywords (all rows without any), as a bitset: one query to the search
+        backend over every row, kept beside the facet index for the same state of the content (the next
+        request with these keywords, whatever its facets, then sends no text search)."""
         if not hasattr(self, "_matches"):
             self._matches = self.index.everything
             if self.terms and self.search is not None:
-                candidates, rows = self._candidates(), self.base_queryset
-                if candidates != self.index.everything:
-                    rows = _in_array(rows.model._default_manager.all(), self.index.pks(candidates))
-                matched = self.search(rows, self.terms).order_by().values_list("pk", flat=True)
+                key = None
+                if self.index.key is not None:
+                    digest = hashlib.sha256(f"{self.language}|{self.terms}".encode()).hexdigest()
+                    key = f"{self.index.key}:q:{digest}"
+                    found = cache.get(key)
+                    if found is not None:
+                        self._matches = found
+                        return found
+                matched = self.search(self.base_queryset, self.terms).order_by().values_list("pk", flat=True)
                 self._matches = self.index.of(matched)
+                if key is not None:
+                    cache.set(key, self._matches, timeout=settings.HUB_FACET_INDEX_TIMEOUT)
         return self._matches
 
     def selection(self, exclude=None):

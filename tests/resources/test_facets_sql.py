@@ -193,3 +193,24 @@ def test_the_cached_facet_index_follows_each_publication(mixed_projects):
     page.refresh_from_db()
     page.delete()
     assert programme_counts(index) == before
+
+
+def test_a_keywords_kept_matches_follow_each_publication(mixed_projects, search_index):
+    """A keyword's matching rows are kept beside the facet index: a project published since shows in the
+    next search for that keyword, and one unpublished leaves it."""
+    index = mixed_projects["index"]
+    search_index()
+
+    def found():
+        with translation.override("fr"):
+            return [page.title for page in listing_for(index, {"q": "chaudronnerie"}).results()]
+
+    assert found() == []
+    commune = mixed_projects["projects"]["halles"].commune
+    page = ProjectPageFactory(parent=index, title="Ancienne chaudronnerie", live=False, commune=commune)
+    page.save_revision().publish()
+    search_index()
+    assert found() == ["Ancienne chaudronnerie"]
+    page.refresh_from_db()
+    page.unpublish()
+    assert found() == []
