@@ -63,7 +63,9 @@ def measure(runs):
         index, built, queries = build(base, project_facets(), {"located": LOCATED}, language)
         request = RequestFactory().get("/", {"thematique": "commerce"})
         with translation.override(language):
-            listing = FacetedListing(request, projects, project_facets(), PROJECT_SORTS, items_locale_id=source.locale_id)
+            listing = FacetedListing(
+                request, projects, project_facets(), PROJECT_SORTS, items_locale_id=source.locale_id
+            )
             listing.index = index
             started = time.perf_counter()
             for _ in range(100):
@@ -86,7 +88,9 @@ def main():
         return
     import psycopg
 
-    print("| listing | rows (1k / 10k) | build ms (1k / 10k) | build queries | cached size KB | counts of one request ms |")
+    print(
+        "| listing | rows (1k / 10k) | build ms (1k / 10k) | build queries | cached size KB | counts of one request ms |"
+    )
     print("|---|---|---|---|---|---|")
     results = {}
     for size in ("1k", "10k"):
@@ -105,7 +109,7 @@ def main():
             text=True,
             check=True,
         ).stdout
-        results[size] = [line.split("\t") for line in output.strip().splitlines()]
+        results[size] = [line.split("\t") for line in output.splitlines() if line]
     for small, large in zip(results["1k"], results["10k"], strict=True):
         label = small[0]
         counts = f"{float(small[5]):.3f} / {float(large[5]):.3f}" if small[5] else "–"
