@@ -20,6 +20,9 @@ response cache never serves. The session is created with Django's SessionStore i
 each size by a `manage.py shell` run under the same settings and SECRET_KEY as that gunicorn (not
 through the login form, so the login lockout and rate limits play no part). The page chrome cache
 stays warm, as it is for any visitor after the first.
+The project, event and profile pages, which the response cache never holds, are measured a second
+time anonymously ("…, anonymous"), as the peer is: no session, account or permission lookups; any of
+those responses marked X-Hub-Cache stops the script.
 
 The peer (e.g. Sites Faciles, started separately on the two ports) is requested anonymously: its blog
 index stands beside our listings, its blog entry beside our detail pages. In each row the requests are
@@ -191,8 +194,9 @@ def load(size, env):
 class Target:
     """One server over one keep-alive connection; `cookie` makes our requests a logged-in member's."""
 
-    def __init__(self, base, cookie=None, markers=()):
+    def __init__(self, base, cookie=None, markers=(), uncached=False):
         self.markers = [marker.encode() for marker in markers]
+        self.uncached = uncached  # anonymous requests of ours: refuse any response from the response cache
         parts = urllib.parse.urlsplit(base)
         self.base, self.host, self.port = base, parts.hostname, parts.port or 80
         self.headers = {"Host": f"{self.host}:{self.port}", "Accept-Language": "fr"}
@@ -218,6 +222,8 @@ class Target:
                     # A logged-in page, never the anonymous response cache's copy.
                     if response.getheader("X-Hub-Cache") or not any(m in body for m in self.markers):
                         raise SystemExit(f"compare_peer: {self.base}{path} was not served to the logged-in member")
+                if self.uncached and response.getheader("X-Hub-Cache"):
+                    raise SystemExit(f"compare_peer: {self.base}{path} came from the response cache")
                 if response.getheader("Connection", "").lower() == "close":
                     self.connection.close()
                     self.connection = None
@@ -325,7 +331,7 @@ def main():
         redis_server = shutil.which("redis-server")
         if redis_server is None:
             raise SystemExit("compare_peer: redis-server is missing (apt-get install redis-server)")
-        ours, probes = {}, {}
+        ours, anonymous, probes = {}, {}, {}
         for size in SIZES:
             port, redis_port = free_port(), free_port()
             env = {
@@ -366,6 +372,7 @@ def main():
             processes.append(gunicorn)
             cookie = f"{probes[size]['cookie']}={probes[size]['session']}"
             ours[size] = Target(f"http://127.0.0.1:{port}", cookie, probes[size]["logout"])
+            anonymous[size] = Target(f"http://127.0.0.1:{port}", uncached=True)
             wait_for(ours[size], "/healthz/", gunicorn)
 
         peer_targets = {}
@@ -401,13 +408,20 @@ def main():
         )
         rows.append(("event page", paths("event"), args.peer_entry))
         rows.append(("profile page", paths("profile"), args.peer_entry))
+        # Detail pages are never in the response cache: anonymous, like the peer's requests (no session,
+        # account or permission lookups); the script refuses any response marked X-Hub-Cache.
+        anonymous_rows = {"project page", "event page", "profile page"}
+        rows.extend(
+            (f"{label}, anonymous", paths_, peer) for label, paths_, peer in list(rows) if label in anonymous_rows
+        )
 
         print(f"== compare_peer: measuring, {args.runs} runs after {args.warmup} warm-up, interleaved", flush=True)
         results, listing_bytes = [], {}
         for label, our_paths, peer_path in rows:
             targets = {}
             for size in SIZES:
-                targets[("ours", size)] = (ours[size], our_paths[size])
+                mine = anonymous[size] if label.endswith(", anonymous") else ours[size]
+                targets[("ours", size)] = (mine, our_paths[size])
                 if peer_targets:
                     targets[("peer", size)] = (peer_targets[size], peer_path)
             medians, body_sizes = measure(targets, args.runs, args.warmup)
