@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import BooleanField, Case, F, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
@@ -230,10 +231,14 @@ class FacetIndex:
     in C over n/64 machine words, so counting costs no query and no loop over rows; the rows of the
     requested page are read from the database, named by one array of ids."""
 
-    def __init__(self, ids, bits, labels):
+    # Part of every cache key: a deploy that changes what an index holds never reads one of the old shape.
+    FORMAT = 2
+
+    def __init__(self, ids, bits, labels, flags):
         self.ids = ids  # array of primary keys, ascending
         self.bits = bits  # {param: {value: bitset}}
         self.labels = labels  # {param: {value: label}} for facets offering the values found
+        self.flags = flags  # {name: bitset} of the listing's further conditions
         self.everything = (1 << len(ids)) - 1
         self.key = None  # its cache key, when cached: what it derives from (a keyword's matches) is keyed on it
 
@@ -241,28 +246,29 @@ class FacetIndex:
     def build(cls, base, facets, flags):
         ids = array("q", base.order_by("pk").values_list("pk", flat=True))
         position = {pk: i for i, pk in enumerate(ids)}
-        size = (len(ids) + 7) // 8
         bits, labels = {}, {}
         for facet in facets:
             found, names = {}, {}
             for pk, value, label in facet.rows(base):
                 value = str(value)
                 if value not in found:
-                    found[value] = bytearray(size)
-                    names[value] = str(label)
-                i = position[pk]
-                found[value][i >> 3] |= 1 << (i & 7)
-            bits[facet.param] = {value: int.from_bytes(raw, "little") for value, raw in found.items()}
+                    found[value], names[value] = [], str(label)
+                found[value].append(position[pk])
+            bits[facet.param] = {value: cls._bitset(rows, len(ids)) for value, rows in found.items()}
             if facet.choices is None:
                 labels[facet.param] = names
-        for name, condition in flags.items():
-            rows = base.order_by().filter(condition).values_list("pk", flat=True)
-            bits[name] = {True: cls._bitset((position[pk] for pk in rows), size)}
-        return cls(ids, bits, labels)
+        flagged = {
+            name: cls._bitset(
+                (position[pk] for pk in base.order_by().filter(condition).values_list("pk", flat=True)), len(ids)
+            )
+            for name, condition in flags.items()
+        }
+        return cls(ids, bits, labels, flagged)
 
     @staticmethod
-    def _bitset(positions, size):
-        raw = bytearray(size)
+    def _bitset(positions, length):
+        """The bitset of `positions` among `length` rows."""
+        raw = bytearray((length + 7) // 8)
         for i in positions:
             raw[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(raw, "little")
@@ -274,7 +280,7 @@ class FacetIndex:
             i = bisect_left(ids, pk)
             if i < len(ids) and ids[i] == pk:
                 positions.append(i)
-        return self._bitset(positions, (len(ids) + 7) // 8)
+        return self._bitset(positions, len(ids))
 
     def pks(self, bitset):
         """The primary keys of the rows of `bitset`, ascending."""
@@ -291,9 +297,13 @@ def facet_index(base, facets, flags, scopes):
     try:
         sql, params = base.order_by("pk").values_list("pk").query.sql_with_params()
     except EmptyResultSet:
-        return FacetIndex(array("q"), {}, {})
+        return FacetIndex(array("q"), {}, {}, {})
+    # The database itself (not its alias): two sites sharing one cache never share an index.
+    database = {k: connections[base.db].settings_dict.get(k) for k in ("HOST", "PORT", "NAME")}
     spec = [(f.param, f.lookup, f.label_lookup, list(f.ranges.items())) for f in facets] + sorted(flags.items())
-    identity = hashlib.sha256(repr((base.db, sql, params, spec, stamp(scopes))).encode()).hexdigest()
+    identity = hashlib.sha256(
+        repr((FacetIndex.FORMAT, database, sql, params, spec, stamp(scopes))).encode()
+    ).hexdigest()
     key = f"hub:facet-index:{identity}"
     with _recent_lock:
         index = _recent.get(key)
@@ -324,7 +334,7 @@ class FacetedListing:
 
     The selection (keywords, facet values) is a bitset over the listing's facet index: counts, the
     number of results and whether any of them has a flag (`has`) come from the index; the results'
-    rows from one ordered query naming the selected rows by one array parameter (PostgreSQL) or an
+    rows from one ordered query naming the selected rows by one array parameter (PostgreSQL) or a
     JSON list (SQLite, in development and tests). `scopes` names what the base set depends on (hub.cache),
     for the index to be cached; `flags` are further conditions the listing asks about (`has`);
     `items_locale_id`, the locale of the base's items when known (a French listing then needs no
@@ -415,7 +425,7 @@ class FacetedListing:
 
     def has(self, flag):
         """Whether any result carries `flag` (one of the listing's `flags`)."""
-        return bool(self.selection() & self.index.bits.get(flag, {}).get(True, 0))
+        return bool(self.selection() & self.index.flags.get(flag, 0))
 
     def filtered_queryset(self):
         """The matching rows, one per item, as a queryset (unordered)."""
