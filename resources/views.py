@@ -16,7 +16,7 @@ from hub.cache import cached_response
 from hub.exports import csv_response, json_response
 from hub.facets import in_ids, listing_response
 from hub.models import Programme, Thematic
-from resources.listing import project_listing, resource_listing
+from resources.listing import LOCATED, project_listing, resource_listing
 from resources.models import ProjectPage
 from resources.proposals import handle_proposal
 
@@ -63,10 +63,6 @@ def map_url(request, index_page):
     return index_page.get_url(request) + index_page.reverse_subpage("map_json").rstrip("/")
 
 
-def _located(queryset):
-    return queryset.exclude(commune__latitude=None).exclude(commune__longitude=None)
-
-
 def project_map_json(request, index_page):
     """The map's points for the listing's current selection (same parameters), fetched by the map script.
 
@@ -87,7 +83,7 @@ def project_map_json(request, index_page):
 def map_points(queryset):
     """One point per commune with coordinates, with its number of projects in the current selection."""
     rows = (
-        _located(queryset)
+        queryset.filter(LOCATED)
         .values("commune__insee_code", "commune__name", "commune__latitude", "commune__longitude")
         .annotate(n=Count("pk"))  # one row per project: the listing's conditions never multiply rows
         .order_by("commune__name")
