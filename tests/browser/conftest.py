@@ -6,6 +6,7 @@ that lacks them; with HUB_REQUIRE_BROWSER=1 (set by .ci/run) a missing part fail
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -56,14 +57,55 @@ def chromium():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class _Contexts:
+    """Browser contexts opened for one test, closed before its database is emptied.
+
+    A page left open keeps talking to the live server (Wagtail's preview panel refreshes itself): a request
+    still running while pytest-django flushes SQLite's shared in-memory tables locks them and the flush fails,
+    which then breaks the next test. Closing first: new requests are refused in the browser, those already
+    sent are awaited (a finished response means the server is done with the database), then the context
+    closes.
+    """
+
+    def __init__(self, chromium):
+        self.chromium = chromium
+        self.opened = []
+
+    def new_page(self, locale="fr-FR", bypass_csp=True, timeout=15_000):
+        context = self.chromium.new_context(locale=locale, bypass_csp=bypass_csp)
+        pending = set()
+        context.on("request", lambda request: pending.add(request))
+        context.on("requestfinished", lambda request: pending.discard(request))
+        context.on("requestfailed", lambda request: pending.discard(request))
+        self.opened.append((context, pending))
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        return page
+
+    def close_all(self):
+        for context, pending in self.opened:
+            context.route("**/*", lambda route: route.abort())
+            pages = context.pages
+            deadline = time.monotonic() + 15
+            while pending and pages and time.monotonic() < deadline:
+                pages[0].wait_for_timeout(50)  # lets Playwright deliver the pending requests' events
+            context.close()
+        self.opened.clear()
+
+
 @pytest.fixture
-def browser_page(chromium):
+def browser_contexts(chromium, live_server, transactional_db):
+    """Opens pages (``browser_contexts.new_page(locale=…)``); they close before the live server's database
+    is emptied, whatever order the test names its fixtures in."""
+    contexts = _Contexts(chromium)
+    yield contexts
+    contexts.close_all()
+
+
+@pytest.fixture
+def browser_page(browser_contexts):
     # bypass_csp lets the tests inject axe-core; the site's own scripts run under its real policy otherwise.
-    context = chromium.new_context(locale="fr-FR", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return browser_contexts.new_page()
 
 
 @pytest.fixture

@@ -59,14 +59,12 @@ def wait_until(condition, page, timeout_s=30):
     raise AssertionError("condition not met in time")
 
 
-def test_create_moderate_publish_and_translate_a_project_sheet(chromium, site_urls, people, abbeville):
+def test_create_moderate_publish_and_translate_a_project_sheet(browser_contexts, site_urls, people, abbeville):
     base = site_urls
     index = ProjectIndexPage.objects.get(locale__language_code="fr")
 
     # The editor writes the sheet in the French admin.
-    editor_context = chromium.new_context(locale="fr-FR")
-    page = editor_context.new_page()
-    page.set_default_timeout(20_000)
+    page = browser_contexts.new_page(bypass_csp=False, timeout=20_000)
     log_in(page, base, "redactrice")
     page.goto(f"{base}/admin/pages/add/resources/projectpage/{index.pk}/")
     page.locator("#id_title").fill(TITLE)
@@ -87,16 +85,13 @@ def test_create_moderate_publish_and_translate_a_project_sheet(chromium, site_ur
     assert not ProjectPage.objects.get(pk=sheet.pk).live
 
     # The moderator approves it in the admin.
-    moderator_context = chromium.new_context(locale="fr-FR")
-    moderation = moderator_context.new_page()
-    moderation.set_default_timeout(20_000)
+    moderation = browser_contexts.new_page(bypass_csp=False, timeout=20_000)
     log_in(moderation, base, "moderateur")
     moderation.goto(f"{base}/admin/pages/{sheet.pk}/edit/")
     approve = "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])"
     moderation.locator(approve).first.wait_for(state="attached")
     moderation.evaluate(f'document.querySelector("{approve}").click()')
     wait_until(lambda: ProjectPage.objects.get(pk=sheet.pk).live, moderation)
-    moderator_context.close()
 
     sheet = ProjectPage.objects.get(pk=sheet.pk)
     assert [(p.slug, p.locale.language_code) for p in sheet.programmes.all()] == [("acv", "fr")]
@@ -134,4 +129,3 @@ def test_create_moderate_publish_and_translate_a_project_sheet(chromium, site_ur
     page.goto(f"{base}/en/projects/{english.slug}/")
     page.get_by_role("heading", name=TITLE_EN).wait_for()
     assert SUMMARY_EN in page.content()
-    editor_context.close()

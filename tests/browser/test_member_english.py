@@ -16,22 +16,14 @@ def moderator(django_user_model, transactional_db):
 
 
 @pytest.fixture
-def english_page(chromium):
+def english_page(browser_contexts):
     """A visitor whose browser asks for English."""
-    context = chromium.new_context(locale="en-GB", bypass_csp=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return browser_contexts.new_page(locale="en-GB", bypass_csp=False)
 
 
 @pytest.fixture
-def french_page(chromium):
-    context = chromium.new_context(locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def french_page(browser_contexts):
+    return browser_contexts.new_page(bypass_csp=False)
 
 
 def test_an_english_visitor_joins_is_accepted_and_edits_the_profile_in_english(

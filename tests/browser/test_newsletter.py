@@ -56,44 +56,39 @@ def _newsletter_site():
 
 
 def test_an_english_visitor_subscribes_confirms_and_unsubscribes_in_english(
-    chromium, live_server, transactional_db, smtp_server, settings
+    browser_contexts, live_server, transactional_db, smtp_server, settings
 ):
     """The English journey: footer form on /en/, English email, English confirmation and unsubscribe pages."""
     settings.SITE_BASE_URL = live_server.url
     _newsletter_site()
-    context = chromium.new_context(locale="fr-FR")  # a browser preferring French: the pages follow the visitor
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        page.goto(f"{live_server.url}/en/")
-        footer = page.locator("footer")
-        footer.get_by_label("Email address").fill("alex.visitor@example.org")
-        footer.locator("summary").click()
-        footer.locator("label", has_text="English").first.click()
-        footer.locator("label", has_text="I agree to receive").click()
-        footer.get_by_role("button", name="Subscribe").click()
-        page.wait_for_url(re.compile(r"/en/newsletter/\?inscription=merci"))
-        assert page.get_by_text("Check your inbox").first.is_visible()
+    page = browser_contexts.new_page(bypass_csp=False)  # a browser preferring French: the pages follow the visitor
+    page.goto(f"{live_server.url}/en/")
+    footer = page.locator("footer")
+    footer.get_by_label("Email address").fill("alex.visitor@example.org")
+    footer.locator("summary").click()
+    footer.locator("label", has_text="English").first.click()
+    footer.locator("label", has_text="I agree to receive").click()
+    footer.get_by_role("button", name="Subscribe").click()
+    page.wait_for_url(re.compile(r"/en/newsletter/\?inscription=merci"))
+    assert page.get_by_text("Check your inbox").first.is_visible()
 
-        [received] = [m for m in smtp_server.messages if m["to"] == ["alex.visitor@example.org"]]
-        assert received["message"]["Subject"].strip() == "Confirm your newsletter subscription"
-        body = received["message"].get_body(preferencelist=("plain",)).get_content()
-        link = re.search(r"https?://\S+/newsletter/confirmer/[\w-]+/", body).group(0)
-        assert link.startswith(live_server.url)
-        page.goto(link)
-        page.get_by_role("button", name="Confirm my subscription").click()
-        assert page.get_by_text("You will receive the next newsletter").is_visible()
-        assert page.locator("html").get_attribute("lang") == "en"
+    [received] = [m for m in smtp_server.messages if m["to"] == ["alex.visitor@example.org"]]
+    assert received["message"]["Subject"].strip() == "Confirm your newsletter subscription"
+    body = received["message"].get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/newsletter/confirmer/[\w-]+/", body).group(0)
+    assert link.startswith(live_server.url)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my subscription").click()
+    assert page.get_by_text("You will receive the next newsletter").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
 
-        subscriber = Subscriber.objects.get(email="alex.visitor@example.org")
-        assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.language == "en"
-        page.goto(f"{live_server.url}/newsletter/desabonnement/{subscriber.token}/")
-        page.get_by_role("button", name="Unsubscribe me").click()
-        assert page.locator("html").get_attribute("lang") == "en"
-        subscriber.refresh_from_db()
-        assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
-    finally:
-        context.close()
+    subscriber = Subscriber.objects.get(email="alex.visitor@example.org")
+    assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.language == "en"
+    page.goto(f"{live_server.url}/newsletter/desabonnement/{subscriber.token}/")
+    page.get_by_role("button", name="Unsubscribe me").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
 
 
 def test_a_manager_reviews_who_gets_the_french_issue_then_sends_once(

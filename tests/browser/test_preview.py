@@ -15,12 +15,8 @@ PASSWORD = "un-mot-de-passe-solide"
 
 
 @pytest.fixture
-def strict_page(chromium):
-    context = chromium.new_context(locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
+def strict_page(browser_contexts):
+    return browser_contexts.new_page(bypass_csp=False, timeout=20_000)
 
 
 @pytest.fixture
