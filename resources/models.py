@@ -259,27 +259,25 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
 
         The score (shared thematics plus shared tags) is computed in SQL on the two small link tables,
         restricted to the live, public projects of the page's language, best first (then the newest
-        id): one query returns the `limit` ids (cached), a second loads those pages.
+        id). The chosen ids are kept until this page, or any page under its index, is saved, unpublished or
+        deleted (hub.cache renews those scopes: the editor's own links are saved with this page), or the
+        taxonomy changes (the global generation); a second query loads those pages.
         """
-        manual = [
-            link.target.specific
-            for link in self.related_links.select_related("target")
-            if link.target and link.target.live
-        ]
-        if manual:
-            return manual[:limit]
-        # The score reads every project sharing a term with this one (thousands at 10,000 projects): the
-        # ids are kept until this page, or any page under its index, is published, unpublished or deleted
-        # (hub.cache renews those scopes), or the taxonomy changes (the global generation).
-        index = self.get_parent()
-        key = f"hub:related-projects:{self.pk}:{limit}"
-        state = hub_cache.stamp([hub_cache.page_scope(index), hub_cache.page_scope(self)])
-        cached = cache.get(key)
-        if cached is not None and cached[0] == state:
-            ids = cached[1]
+        if "related_links" in getattr(self, "_cluster_related_objects", {}):
+            # A preview's unsaved links (read in memory), never stored.
+            ids = [link.target_id for link in self.related_links.all() if link.target and link.target.live][:limit]
+            ids = ids or self._scored_related_ids(limit)
         else:
-            ids = self._scored_related_ids(limit)
-            cache.set(key, (state, ids), timeout=None)
+            index = self.get_parent()
+            key = f"hub:related-projects:{self.pk}:{limit}"
+            state = hub_cache.stamp([hub_cache.page_scope(index), hub_cache.page_scope(self)])
+            cached = cache.get(key)
+            if cached is not None and cached[0] == state:
+                ids = cached[1]
+            else:
+                chosen = self.related_links.filter(target__live=True).values_list("target_id", flat=True)
+                ids = list(chosen[:limit]) or self._scored_related_ids(limit)
+                cache.set(key, (state, ids), timeout=None)
         if not ids:
             return []
         # The cards show no body: its StreamField is left in the database.
@@ -392,6 +390,7 @@ class ProjectIndexPage(IndexPage):
 
     template = "pages/project_index_page.html"
     subpage_types = ["resources.ProjectPage"]
+    child_select_related = ("commune__department__region",)
 
     class Meta:
         verbose_name = _("Projétothèque")
