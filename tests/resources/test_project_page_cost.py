@@ -14,7 +14,14 @@ from wagtail_factories import DocumentFactory, ImageFactory
 
 from hub.models import Thematic
 from resources.factories import ProjectIndexPageFactory, ProjectPageFactory
-from resources.models import ProjectDocument, ProjectFundingLine, ProjectGalleryImage, ProjectPartner
+from resources.models import (
+    ProjectDocument,
+    ProjectFundingLine,
+    ProjectGalleryImage,
+    ProjectPage,
+    ProjectPartner,
+    ProjectRelatedLink,
+)
 
 THEMATICS = ("commerce", "habitat", "mobilites", "espaces-publics")
 
@@ -65,3 +72,33 @@ def test_project_page_queries_do_not_grow_with_its_parts_or_the_projects(client,
     assert all(escape(thematic.name) in html for thematic in thematics) and "marché" in html
     assert html.count('class="fr-card__title"') == 3  # three related projects, the best scored
     assert large == small
+
+
+def test_the_editors_related_projects_show_in_order_and_follow_their_publication(client, core_site, abbeville):
+    """Chosen links win over the score, in the editor's order; an unpublished one drops at once (the ids are
+    kept between views); a preview with unsaved links shows them without changing what visitors see."""
+    index = ProjectIndexPageFactory(parent=core_site)
+    page = ProjectPageFactory(parent=index, commune=abbeville, title="Halles", tags=["commerce"])
+    ProjectPageFactory(parent=index, commune=abbeville, title="Voisin par le score", tags=["commerce"])
+    first, second, third = (
+        ProjectPageFactory(parent=index, commune=abbeville, title=t) for t in ("Un", "Deux", "Trois")
+    )
+
+    def related_titles():
+        html = client.get(page.url).content.decode()
+        return [title for title in ("Voisin par le score", "Un", "Deux", "Trois") if f">{title}<" in html]
+
+    assert related_titles() == ["Voisin par le score"]
+    page.related_links = [ProjectRelatedLink(target=second), ProjectRelatedLink(target=first)]
+    page.save_revision().publish()
+    page = ProjectPage.objects.get(pk=page.pk)
+    assert [p.pk for p in page.related_projects()] == [second.pk, first.pk]
+    assert set(related_titles()) == {"Deux", "Un"}
+
+    second.unpublish()
+    assert [p.pk for p in ProjectPage.objects.get(pk=page.pk).related_projects()] == [first.pk]
+
+    preview = ProjectPage.objects.get(pk=page.pk)
+    preview.related_links = [ProjectRelatedLink(target=third)]
+    assert [p.pk for p in preview.related_projects()] == [third.pk]
+    assert [p.pk for p in ProjectPage.objects.get(pk=page.pk).related_projects()] == [first.pk]
