@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -252,7 +254,32 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
             "programmes",
             "thematics",
         )
+        context["related_section"] = self.related_section(request)
         return context
+
+    def related_section(self, request, limit=3):
+        """The « Projets proches » section, rendered once per state of what it shows and kept under the same
+        rule as the related ids (see `related_projects`); a preview's is rendered each time."""
+        if self._unsaved_related_links():
+            return self._render_related(request, limit)
+        key = f"hub:related-projects-html:{self.pk}:{limit}:{get_language()}"
+        state = self._related_state()
+        cached = cache.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        html = self._render_related(request, limit)
+        cache.set(key, (state, html), timeout=None)
+        return html
+
+    def _render_related(self, request, limit):
+        related = self.related_projects(limit)
+        return render_to_string("pages/includes/related_projects.html", {"related": related}, request)
+
+    def _unsaved_related_links(self):
+        return "related_links" in getattr(self, "_cluster_related_objects", {})
+
+    def _related_state(self):
+        return hub_cache.stamp([hub_cache.page_scope(self.get_parent()), hub_cache.page_scope(self)])
 
     def related_projects(self, limit=3):
         """Chosen by the editor, else the live projects sharing the most thematics and tags.
@@ -263,14 +290,13 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
         deleted (hub.cache renews those scopes: the editor's own links are saved with this page), or the
         taxonomy changes (the global generation); a second query loads those pages.
         """
-        if "related_links" in getattr(self, "_cluster_related_objects", {}):
+        if self._unsaved_related_links():
             # A preview's unsaved links (read in memory), never stored.
             ids = [link.target_id for link in self.related_links.all() if link.target and link.target.live][:limit]
             ids = ids or self._scored_related_ids(limit)
         else:
-            index = self.get_parent()
             key = f"hub:related-projects:{self.pk}:{limit}"
-            state = hub_cache.stamp([hub_cache.page_scope(index), hub_cache.page_scope(self)])
+            state = self._related_state()
             cached = cache.get(key)
             if cached is not None and cached[0] == state:
                 ids = cached[1]

@@ -138,7 +138,14 @@ def breadcrumb_pages(context):
     page = context.get("page")
     if not isinstance(page, Page) or page.depth <= 2:
         return []
-    return page.get_ancestors().filter(depth__gt=2).live()
+    # Walked up through get_parent(): routing leaves each parent on its child, so a served page's
+    # ancestors cost no query (a preview's cost one per level).
+    ancestors = []
+    node = page
+    while node.depth > 3:
+        node = node.get_parent()
+        ancestors.append(node)
+    return [ancestor for ancestor in reversed(ancestors) if ancestor.live]
 
 
 @register.filter

@@ -97,6 +97,7 @@ def test_the_editors_related_projects_show_in_order_and_follow_their_publication
 
     second.unpublish()
     assert [p.pk for p in ProjectPage.objects.get(pk=page.pk).related_projects()] == [first.pk]
+    assert related_titles() == ["Un"]  # the section kept between views follows too
 
     preview = ProjectPage.objects.get(pk=page.pk)
     preview.related_links = [ProjectRelatedLink(target=third)]
