@@ -276,6 +276,31 @@ def _build_and_store(request, build, timeout, params, scopes, record):
     return response
 
 
+def built_once(key, build, timeout):
+    """The value stored under `key`, else `build()`'s, stored: while one request builds it (holding a lock,
+    `cache.add`), the others arriving meanwhile wait for it (at most HUB_RESPONSE_CACHE_BUILD_WAIT seconds,
+    then build it themselves) instead of all building it at once."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"{key}:lock"
+    if not cache.add(lock, 1, settings.HUB_RESPONSE_CACHE_BUILD_LOCK):
+        deadline = time.monotonic() + settings.HUB_RESPONSE_CACHE_BUILD_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP)
+            value = cache.get(key)
+            if value is not None:
+                return value
+        lock = None  # the other request failed or is too slow: build without the lock
+    try:
+        value = build()
+        cache.set(key, value, timeout)
+        return value
+    finally:
+        if lock is not None:
+            cache.delete(lock)
+
+
 # Invalidation
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 
-from hub.cache import cached_response, stamp
+from hub.cache import built_once, cached_response, stamp
 from hub.i18n import localized_items, mark_languages
 from hub.models import Department, Region
 from hub.search import clean_query, rank_by_relevance
@@ -310,10 +310,9 @@ def facet_index(base, facets, flags, scopes):
         if index is not None:
             _recent.move_to_end(key)
             return index
-    index = cache.get(key)
-    if index is None:
-        index = FacetIndex.build(base, facets, flags)
-        cache.set(key, index, timeout=settings.HUB_FACET_INDEX_TIMEOUT)
+    # After a publication, the members' requests arriving together wait for one build (they are not served
+    # from the response cache).
+    index = built_once(key, lambda: FacetIndex.build(base, facets, flags), settings.HUB_FACET_INDEX_TIMEOUT)
     index.key = key
     with _recent_lock:
         _recent[key] = index

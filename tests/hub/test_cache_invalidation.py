@@ -259,3 +259,25 @@ def test_no_thundering_herd_with_redis(redis_cache):
     assert isinstance(caches["default"], RedisCache)
     herd_of_requests_on_a_stale_listing()
     herd_of_requests_on_a_cold_listing()
+    herd_building_one_value()
+
+
+def test_a_value_requested_together_is_built_once_and_shared():
+    """The facet index after a publication: members' requests are not served from the response cache, so
+    eight arriving together wait for one build of the index instead of each building it."""
+    herd_building_one_value()
+
+
+def herd_building_one_value():
+    calls, lock = [], threading.Lock()
+
+    def build():
+        with lock:
+            calls.append(1)
+        time.sleep(0.4)
+        return {"index": "construit"}
+
+    values = concurrently(8, lambda: hub_cache.built_once("hub:test-value", build, timeout=60))
+    assert len(calls) == 1
+    assert values == [{"index": "construit"}] * 8
+    assert hub_cache.built_once("hub:test-value", lambda: {"index": "jamais"}, timeout=60) == {"index": "construit"}
