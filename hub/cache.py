@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from wagtail.signals import page_unpublished, post_page_move
@@ -301,6 +301,31 @@ def built_once(key, build, timeout):
             cache.delete(lock)
 
 
+# Who may use the admin, for Wagtail's userbar on the public pages: its own check costs two permission
+# queries on every page a logged-in member views. Kept per account until groups or permissions change (the
+# admin itself always checks afresh: this only decides whether the userbar is drawn).
+ADMIN_ACCESS_SCOPE = "admin-access"
+
+
+def may_use_admin(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    key = f"hub:admin-access:{user.pk}"
+    state = stamp([ADMIN_ACCESS_SCOPE])
+    cached = cache.get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    allowed = user.has_perm("wagtailadmin.access_admin")
+    cache.set(key, (state, allowed), PARAMS_TIMEOUT)
+    return allowed
+
+
+def admin_access_changed(**kwargs):
+    renew_scopes([ADMIN_ACCESS_SCOPE])
+
+
 # Invalidation
 
 
@@ -357,6 +382,8 @@ def _page_unpublished(sender, instance, **kwargs):
 
 
 def connect_invalidation():
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
     from wagtail.models import Locale, Site  # noqa: PLC0415
 
     from hub.models import Commune, OperatorSettings, Programme, Thematic  # noqa: PLC0415
@@ -371,3 +398,9 @@ def connect_invalidation():
     for model in (Programme, Thematic, Commune, Site, Locale):
         post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"hub-cache-{model.__name__}")
     post_save.connect(chrome_changed, sender=OperatorSettings, dispatch_uid="hub-cache-operator-settings")
+    user_model = get_user_model()
+    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(admin_access_changed, sender=through, dispatch_uid=f"hub-admin-access-{through.__name__}")
+    for model in (user_model, Group, Permission):
+        post_save.connect(admin_access_changed, sender=model, dispatch_uid=f"hub-admin-access-save-{model.__name__}")
+        post_delete.connect(admin_access_changed, sender=model, dispatch_uid=f"hub-admin-access-del-{model.__name__}")

@@ -4,8 +4,10 @@ from django.urls import resolve, translate_url
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.models import Page
 
+from hub.cache import may_use_admin
 from hub.chrome import chrome_for
 
 register = template.Library()
@@ -15,6 +17,15 @@ register = template.Library()
 def chrome(context):
     """The chrome's data (home links, menu, operator identity, footer parts): see hub.chrome."""
     return chrome_for(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def userbar(context, position="bottom-right"):
+    """Wagtail's userbar, drawn for the accounts that may use the admin (see hub.cache.may_use_admin)."""
+    request = context.get("request")
+    if request is None or not may_use_admin(getattr(request, "user", None)):
+        return ""
+    return wagtailuserbar(context, position)
 
 
 @register.simple_tag(takes_context=True)
