@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 from wagtail.search.backends import get_search_backends_with_name
 
+from hub.cache import bump_content_generation
 from hub.models import EPCI, Commune, Department, Programme, Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -595,6 +596,9 @@ def import_territories(decoupage, acv=None, progress: Callable[[str, object], No
         if acv is not None:
             result.acv = import_acv(acv)
             report("acv", result.acv)
+        # Bulk writes send no signal: the cached listings, maps and facet indexes showing communes are
+        # made stale here, once the import commits.
+        transaction.on_commit(bump_content_generation)
     return result
 
 
