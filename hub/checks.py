@@ -56,3 +56,30 @@ def plain_http(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def map_tiles(app_configs, **kwargs):
+    """A tile layer is loaded by every visitor's browser: over https only, and credited under each map."""
+    url = settings.HUB_MAP_TILES_URL
+    if not url:
+        return []
+    errors = []
+    if not url.startswith("https://") or "{z}" not in url or "{x}" not in url or "{y}" not in url:
+        errors.append(
+            Error(
+                f"HUB_MAP_TILES_URL: {url!r} is not an https tile URL template.",
+                hint="For example https://data.geopf.fr/wmts?…&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}, or leave it "
+                "empty to draw maps on the shipped outlines only.",
+                id="hub.E003",
+            )
+        )
+    if not settings.HUB_MAP_TILES_ATTRIBUTION:
+        errors.append(
+            Error(
+                "HUB_MAP_TILES_URL is set without HUB_MAP_TILES_ATTRIBUTION.",
+                hint="Give the tile layer's credit line, for example « © IGN – Plan IGN ».",
+                id="hub.E004",
+            )
+        )
+    return errors

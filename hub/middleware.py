@@ -8,6 +8,7 @@
 """
 
 import ipaddress
+import re
 import secrets
 
 from django.conf import settings
@@ -17,7 +18,7 @@ PUBLIC_POLICY = (
     "default-src 'self'; "
     "script-src 'self' 'nonce-{nonce}'; "
     "style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob: https://tile.openstreetmap.org{media}; "
+    "img-src 'self' data: blob:{media}{tiles}; "
     "font-src 'self' data:; "
     "connect-src 'self'; "
     "frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com; "
@@ -29,6 +30,15 @@ ADMIN_POLICY = (
     "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; frame-src 'self' https:; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
 )
+
+
+def tiles_origin(url_template):
+    """The origin a tile URL template loads from, as a CSP source: `https://{s}.tile.example/{z}/…` gives
+    `https://*.tile.example` (Leaflet's subdomain placeholder becomes the host wildcard)."""
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    host = re.sub(r"^\{s\}\.", "*.", host)
+    return f"{scheme}://{host}"
 
 
 def _networks(entries):
@@ -105,6 +115,7 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
         media_url = settings.MEDIA_URL
         self.media_origin = f" {media_url}" if media_url.startswith("http") else ""
+        self.tiles_origin = f" {tiles_origin(settings.HUB_MAP_TILES_URL)}" if settings.HUB_MAP_TILES_URL else ""
 
     def __call__(self, request):
         request.csp_nonce = secrets.token_urlsafe(16)
@@ -117,7 +128,9 @@ class SecurityHeadersMiddleware:
                 policy = ADMIN_POLICY
             else:
                 ancestors = "'self'" if preview else "'none'"
-                policy = PUBLIC_POLICY.format(nonce=request.csp_nonce, media=self.media_origin, ancestors=ancestors)
+                policy = PUBLIC_POLICY.format(
+                    nonce=request.csp_nonce, media=self.media_origin, tiles=self.tiles_origin, ancestors=ancestors
+                )
             response["Content-Security-Policy"] = policy
         if preview:
             response["X-Frame-Options"] = "SAMEORIGIN"

@@ -1,9 +1,11 @@
+import gzip
+import hashlib
 from collections import OrderedDict
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
+from hub import geodata
 from hub.search import clean_query, excerpt, search_results
 
 SEARCH_PAGE_SIZE = 30
@@ -27,6 +30,27 @@ def healthz(request):
     except Exception as exc:  # any database failure means "unhealthy", whatever its class
         return JsonResponse({"status": "error", "database": exc.__class__.__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def base_map(request):
+    """The départements' outlines (GeoJSON) every map draws on, from the file shipped in hub/data: sent as
+    stored, gzip-compressed, to the browsers that accept it (all of them), and kept by them a day."""
+    path = geodata.DEPARTMENT_OUTLINES
+    stored = path.read_bytes()
+    etag = f'"{hashlib.sha256(stored).hexdigest()[:32]}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(stored, content_type="application/geo+json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(stored), content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_GET

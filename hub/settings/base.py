@@ -25,6 +25,9 @@ env = environ.Env(
     REDIS_URL=(str, ""),
     SITE_BASE_URL=(str, "http://127.0.0.1:8000"),
     HUB_STATE_BRAND=(bool, False),
+    # Maps draw on the shipped outlines; a tile server (its URL template and attribution) adds a layer.
+    HUB_MAP_TILES_URL=(str, ""),
+    HUB_MAP_TILES_ATTRIBUTION=(str, ""),
     AWS_STORAGE_BUCKET_NAME=(str, ""),
     AWS_S3_ENDPOINT_URL=(str, ""),
     AWS_S3_REGION_NAME=(str, ""),
@@ -101,6 +104,8 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 SITE_BASE_URL = env("SITE_BASE_URL").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 HUB_STATE_BRAND = env("HUB_STATE_BRAND")
+HUB_MAP_TILES_URL = env("HUB_MAP_TILES_URL").strip()
+HUB_MAP_TILES_ATTRIBUTION = env("HUB_MAP_TILES_ATTRIBUTION").strip()
 
 INSTALLED_APPS = [
     "hub",

@@ -66,3 +66,27 @@ def test_an_english_visitor_sees_translations_and_french_sheets_marked(browser_p
     page.locator(".fr-card__title a", has_text="Translated project sheet").click()
     page.wait_for_url(re.compile(r"/en/projects/"))
     assert page.get_by_role("heading", level=1).inner_text() == "Translated project sheet"
+
+
+def test_the_map_draws_on_the_shipped_outlines_without_any_third_party_request(browser_page, live_server, demo_site):
+    """Issue 12, point 2: no tile server is configured, so the map's base is the départements' outlines
+    served by the site, its circles add up to the results, and the browser asks nothing of anyone else."""
+    page = browser_page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/fr/projetotheque/")
+    total = int(re.search(r"(\d+) résultat", page.locator("[role=status]").first.inner_text()).group(1))
+    drawn = page.locator("#projects-map.hub-map--drawn")
+    drawn.wait_for()
+    page.wait_for_function("document.querySelectorAll('#projects-map .leaflet-overlay-pane path').length > 100")
+    circles = page.locator("#projects-map path.leaflet-interactive")
+    assert circles.count() >= 1
+    circles.first.dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content a").first
+    assert int(re.search(r": (\d+) ", popup.inner_text()).group(1)) <= total
+    assert not errors, errors
+    assert requested and all(url.startswith(live_server.url) or url.startswith("data:") for url in requested), [
+        url for url in requested if not url.startswith(live_server.url)
+    ]

@@ -1,38 +1,76 @@
-// Progressive enhancement: the Projétothèque works without this map; it only draws the filtered projects.
-// The points (one per commune, with its number of projects) come from the listing's carte.json route,
-// with the same filters as the page, so the page's HTML does not grow with the number of communes.
+// Progressive enhancement: the pages work without their maps; a map only draws what the page lists.
+// Every map draws on the départements' outlines shipped with the site (carte/fond.geojson), so no
+// visitor's address goes to a third party; a tile layer is added only when the site configures one
+// (HUB_MAP_TILES_URL, whose origin the Content-Security-Policy then admits).
+// A map element (.hub-map) may carry:
+//   data-points  a JSON URL answering {points: [{name, lat, lon, count, url?}]}: one circle per point;
+//   data-outline a GeoJSON URL (a territory's outline), drawn over the base and fitted;
+//   data-base    the base outlines' URL; data-tiles the tile URL template; data-label the counted noun.
 (function () {
   "use strict";
-  var container = document.getElementById("projects-map");
-  if (!container || typeof L === "undefined" || !window.fetch) { return; }
-  var source = container.getAttribute("data-points");
-  if (!source) { return; }
+  if (typeof L === "undefined" || !window.fetch) { return; }
 
-  function draw(points) {
-    if (!points.length) { return; }
-    var tiles = container.getAttribute("data-tiles") || "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-    var map = L.map(container, { scrollWheelZoom: false });
-    L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+  function getJSON(url) {
+    if (!url) { return Promise.resolve(null); }
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
+  }
+
+  function popupLink(point, label) {
+    var link = document.createElement("a");
+    if (point.url) {
+      link.href = point.url;
+    } else {
+      var params = new URLSearchParams(window.location.search);
+      params.set("q", point.name);
+      params.delete("page");
+      link.href = "?" + params.toString();
+    }
+    link.textContent = point.name + " : " + point.count + " " + label;
+    return link;
+  }
+
+  function draw(container, base, outline, data) {
+    var points = (data && data.points) || [];
+    if (!points.length && !outline) { return; }
+    var tiles = container.getAttribute("data-tiles");
     var label = container.getAttribute("data-label") || "";
-    var bounds = [];
+    var layers = [];
+    var bounds = L.latLngBounds([]);
+    if (tiles) {
+      layers.push(L.tileLayer(tiles, { maxZoom: 18 }));  // its credit line is printed under the map
+    }
+    if (base) {
+      layers.push(L.geoJSON(base, {
+        interactive: false,
+        style: { color: "#8d8d8d", weight: 0.8, fillColor: "#ffffff", fillOpacity: tiles ? 0 : 1 }
+      }));
+    }
+    if (outline) {
+      var shape = L.geoJSON(outline, { interactive: false, style: { color: "#000091", weight: 2, fillOpacity: 0.08 } });
+      layers.push(shape);
+      bounds.extend(shape.getBounds());
+    }
     points.forEach(function (p) {
       var radius = Math.min(6 + Math.sqrt(p.count) * 3, 24);
       var marker = L.circleMarker([p.lat, p.lon], { radius: radius, color: "#000091", weight: 1, fillOpacity: 0.6 });
-      var link = document.createElement("a");
-      var params = new URLSearchParams(window.location.search);
-      params.set("q", p.name);
-      params.delete("page");
-      link.href = "?" + params.toString();
-      link.textContent = p.name + " : " + p.count + " " + label;
-      marker.bindPopup(link);
-      marker.addTo(map);
-      bounds.push([p.lat, p.lon]);
+      marker.bindPopup(popupLink(p, label));
+      layers.push(marker);
+      bounds.extend([p.lat, p.lon]);
     });
-    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 11 });
+    // The view first: Leaflet draws vector layers against the view they are added to.
+    var map = L.map(container, { scrollWheelZoom: false, attributionControl: false });
+    map.fitBounds(bounds, { padding: [20, 20], maxZoom: outline ? 12 : 8 });
+    layers.forEach(function (layer) { layer.addTo(map); });
+    container.classList.add("hub-map--drawn");
   }
 
-  fetch(source, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : { points: [] }; })
-    .then(function (data) { draw(data.points || []); })
-    .catch(function () { /* no map: the list of results stays */ });
+  Array.prototype.forEach.call(document.querySelectorAll(".hub-map"), function (container) {
+    Promise.all([
+      getJSON(container.getAttribute("data-base")),
+      getJSON(container.getAttribute("data-outline")),
+      getJSON(container.getAttribute("data-points"))
+    ]).then(function (parts) { draw(container, parts[0], parts[1], parts[2]); });
+  });
 })();
