@@ -15,7 +15,7 @@ from wagtail.views import serve as wagtail_serve
 
 from hub import territory_views, views
 from hub.api import api_router
-from hub.sitemaps import AllLanguagesSitemap
+from hub.sitemaps import AllLanguagesSitemap, TerritorySitemap
 
 urlpatterns = [
     path("", RedirectView.as_view(url=f"/{settings.LANGUAGE_CODE}/", permanent=False)),
@@ -24,7 +24,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"pages": AllLanguagesSitemap}},
+        {"sitemaps": {"pages": AllLanguagesSitemap, "territories": TerritorySitemap}},
         name="sitemap",
     ),
     path("admin/", include(wagtailadmin_urls)),
