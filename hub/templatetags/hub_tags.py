@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from hub.cache import may_use_admin
 from hub.chrome import chrome_for
+from hub.territory_pages import Territory
 
 register = template.Library()
 
@@ -164,3 +165,12 @@ def in_section(page, section):
     """True when `page` is `section` (a page, or a menu item of the chrome) or below it (aria-current)."""
     path = section["path"] if isinstance(section, dict) else section.path
     return isinstance(page, Page) and page.path.startswith(path)
+
+
+@register.filter
+def territory_url(obj):
+    """The territory page of a Commune, EPCI, Department or Region, in the active language ("" when it has none,
+    as a delegated commune): no query, the row's own fields make the address."""
+    territory = Territory.of(obj) if obj is not None else None
+    return territory.url() if territory is not None else ""
+
