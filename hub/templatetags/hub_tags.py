@@ -1,6 +1,6 @@
 from django import template
 from django.conf import settings
-from django.urls import resolve, translate_url
+from django.urls import resolve, reverse, translate_url
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -174,3 +174,18 @@ def territory_url(obj):
     territory = Territory.of(obj) if obj is not None else None
     return territory.url() if territory is not None else ""
 
+
+# Listing facets whose values are territory codes: the route without the slug redirects to the page.
+FACET_TERRITORY_ROUTES = {"region": "territory_region_bare", "departement": "territory_departement_bare"}
+
+
+@register.filter
+def facet_territory_url(value, param):
+    """The territory page of a facet value (`region`, `departement`: a code), "" for other facets."""
+    route = FACET_TERRITORY_ROUTES.get(param)
+    if route is None:
+        return ""
+    try:
+        return reverse(route, kwargs={"code": value})
+    except NoReverseMatch:
+        return ""
