@@ -1,4 +1,8 @@
+from urllib.parse import urlencode
+
+from django.db.models import prefetch_related_objects
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -9,11 +13,13 @@ import events
 from events import admin_views as views
 from events import demo
 from events.admin_views import can_manage
+from events.listing import PAST
 from events.models import EventIndexPage, EventPage, Registration, recount_seats
 from events.personal_data import anonymise, export_for, registrations_of
 from events.viewsets import OrganiserPolicy, RegistrationViewSet
+from hub.cache import page_scope
 from hub.i18n import localized_list
-from hub.registry import HomeSection, KeyFigure
+from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySection
 
 # Before any admin view asks for the model's policy (Wagtail would make a fallback one).
 register_permission_policy(Registration, OrganiserPolicy(Registration))
@@ -100,3 +106,63 @@ def registrations_personal_data(user):
 @hooks.register("network_erase_personal_data")
 def erase_registrations(user):
     anonymise(registrations_of(user))
+
+
+# Territory pages (hub.territory_pages): the events held there, upcoming and past -------------------------
+TERRITORY_EVENTS_SHOWN = 6
+
+
+def _live_events():
+    return EventPage.objects.live().public().filter(locale__language_code="fr")
+
+
+def _event_cards(queryset, limit):
+    items = localized_list(queryset.defer_streamfields().select_related("commune")[:limit])
+    prefetch_related_objects(items, "commune")
+    return items
+
+
+@hooks.register("hub_territory_sections")
+def territory_events(request=None, territory=None, viewer=None):
+    """Upcoming events soonest first, past ones latest first. The agenda filters by région only: its link is
+    given on a région's page."""
+    index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
+    agenda_url = index.localized.url if index else ""
+    scopes = (page_scope(index),) if index else ()
+    now = timezone.now()
+    here = _live_events().filter(territory.where("commune"))
+    by_region = territory.facet() == "region" and agenda_url
+    sections = []
+    for key, title, events_there, more, order in (
+        ("events_upcoming", _("Prochains événements"), here.filter(end__gte=now).order_by("start", "pk"), {}, 20),
+        (
+            "events_past",
+            _("Événements passés"),
+            here.filter(end__lt=now).order_by("-start", "-pk"),
+            {"quand": PAST},
+            25,
+        ),
+    ):
+        sections.append(
+            TerritorySection(
+                key=key,
+                title=title,
+                items=_event_cards(events_there, TERRITORY_EVENTS_SHOWN),
+                count=events_there.count(),
+                template="components/territory_events.html",
+                more_url=f"{agenda_url}?{urlencode({**more, 'region': territory.code})}" if by_region else "",
+                more_label=_("Ces événements dans l'agenda"),
+                order=order,
+                scopes=scopes,
+            )
+        )
+    return sections
+
+
+@hooks.register("hub_territory_content")
+def event_territories():
+    held = _live_events().exclude(commune=None).order_by()
+    return TerritoryContent(
+        communes=held.values_list("commune_id", flat=True).distinct(),
+        departments=held.values_list("commune__department_id", flat=True).distinct(),
+    )

@@ -516,6 +516,8 @@ class FacetedListing:
                         "label": labels[facet.param].get(value, value),
                         "facet": facet.label,
                         "url": self.url(remove=(facet.param, value)),
+                        "param": facet.param,
+                        "value": value,
                     }
                 )
         return chips

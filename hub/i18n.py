@@ -67,8 +67,8 @@ def localized_list(pages, language=None):
     pages = list(pages)
     language = (language or get_language() or "fr").split("-")[0]
     locale = _locale(language)
-    if locale is None or not pages:
-        return mark_languages(pages, language)
+    if locale is None or not pages or all(page.locale_id == locale.pk for page in pages):
+        return mark_languages(pages, language)  # nothing to swap: already in that language
     model = type(pages[0])
     translations = {
         page.translation_key: page

@@ -15,8 +15,11 @@ from wagtail.models import Locale, Page
 
 from hub import geodata
 from hub.search import clean_query, excerpt, search_results
+from hub.territory_pages import KINDS, find_territories
 
 SEARCH_PAGE_SIZE = 30
+# The header search's « Territoires » group: the first few matches of each kind, the rest on /fr/territoires/.
+SEARCH_TERRITORY_LIMITS = {"commune": 8, "epci": 3, "departement": 3, "region": 2}
 
 
 @never_cache
@@ -69,12 +72,18 @@ def robots_txt(request):
 
 @require_GET
 def search(request):
-    """Site search over every published, public page of the current language, grouped by page type."""
+    """Site search over every published, public page of the current language, grouped by page type; the
+    territories matching the text first, as their own group (on the first page of results)."""
     query = (request.GET.get("q") or "").strip()[:200]
     terms = clean_query(query)
     groups = OrderedDict()
     page_obj = None
     total = 0
+    territories, more_territories = [], False
+    if query and request.GET.get("page") in (None, "", "1"):
+        found, more = find_territories(query, SEARCH_TERRITORY_LIMITS)
+        territories = [territory for kind in KINDS for territory in found[kind]]
+        more_territories = bool(more)
     if terms:
         locale = Locale.objects.filter(language_code=get_language()).first() or Locale.get_default()
         pages = Page.objects.live().public().filter(locale=locale, depth__gt=1).specific()
@@ -95,7 +104,14 @@ def search(request):
     return render(
         request,
         "pages/search.html",
-        {"query": query, "groups": groups, "page_obj": page_obj, "total": total},
+        {
+            "query": query,
+            "groups": groups,
+            "page_obj": page_obj,
+            "total": total,
+            "territories": territories,
+            "more_territories": more_territories,
+        },
     )
 
 

@@ -1,5 +1,7 @@
 """The directory in the Wagtail admin: members, organisations, applications to moderate, the contact log."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -13,11 +15,14 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from hub.registry import KeyFigure
+from hub.cache import page_scope
+from hub.registry import KeyFigure, TerritoryContent, TerritorySection
 from network import demo
 from network.forms import ApplicationDecisionForm
+from network.listing import DIRECTORY_SCOPE
 from network.membership import AlreadyDecided, approve, refuse, resend_activation
-from network.models import Application, ContactMessage, Member, Organisation
+from network.models import Application, ContactMessage, Member, MemberIndexPage, Organisation
+from network.visibility import ProfileView, fields_for, visible_members
 
 
 class MemberViewSet(ModelViewSet):
@@ -190,3 +195,40 @@ def member_figures(request=None):
 @hooks.register("hub_load_demo", order=10)
 def load_demo(home, sizes, seed, stdout):
     demo.build(home, sizes["members"], seed, stdout)
+
+
+# Territory pages (hub.territory_pages): the directory's members there, as the viewer may see them --------
+TERRITORY_MEMBERS_SHOWN = 12
+
+
+@hooks.register("hub_territory_sections")
+def territory_members(request=None, territory=None, viewer=None):
+    """Through the directory's own rules (network.visibility): a visitor sees public profiles, a member also
+    the members-only ones, and hidden profiles are never there."""
+    index = MemberIndexPage.objects.live().filter(locale__language_code="fr").first()
+    directory = index.localized if index else None
+    there = visible_members(viewer).filter(territory.where("commune", department="department"))
+    fields = fields_for(viewer)
+    shown = there.select_related("organisation", "commune", "department").order_by("last_name", "first_name", "pk")
+    facet = territory.facet()
+    return TerritorySection(
+        key="members",
+        title=_("Membres du réseau"),
+        items=[ProfileView(member, fields) for member in shown[:TERRITORY_MEMBERS_SHOWN]] if directory else [],
+        count=there.count() if directory else 0,
+        template="components/territory_members.html",
+        more_url=f"{directory.url}?{urlencode({facet: territory.code})}" if facet and directory else "",
+        more_label=_("Ces membres dans l'annuaire"),
+        order=30,
+        scopes=(DIRECTORY_SCOPE, page_scope(index)) if index else (DIRECTORY_SCOPE,),
+        extra={"directory": directory},
+    )
+
+
+@hooks.register("hub_territory_content")
+def member_territories():
+    listed = visible_members(None).order_by()
+    return TerritoryContent(
+        communes=listed.values_list("commune_id", flat=True).distinct(),
+        departments=listed.values_list("department_id", flat=True).distinct(),
+    )

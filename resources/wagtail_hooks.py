@@ -1,8 +1,13 @@
+from urllib.parse import urlencode
+
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from hub.cache import page_scope
 from hub.i18n import localized_list
-from hub.registry import HomeSection, KeyFigure
+from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySection
+from hub.territory_pages import COMMUNE, Territory
 from resources import demo
 from resources.models import ProjectIndexPage, ProjectPage, ResourceIndexPage, ResourcePage
 
@@ -54,3 +59,76 @@ def project_figures(request=None):
 @hooks.register("hub_load_demo")
 def load_demo(home, sizes, seed, stdout):
     demo.load_demo(home, sizes, seed, stdout)
+
+
+# Territory pages (hub.territory_pages): the projects there, and around a commune in its EPCI -------------
+TERRITORY_PROJECTS_SHOWN = 12
+NEIGHBOUR_PROJECTS_SHOWN = 6
+
+
+def _live_projects():
+    return ProjectPage.objects.live().public().filter(locale__language_code="fr")
+
+
+def _project_cards(queryset, limit):
+    """The newest `limit` projects of `queryset` in the visitor's language, ready for project_card.html in a
+    fixed number of queries (the translations swapped in get their relations prefetched too)."""
+    newest = (
+        queryset.defer_streamfields()
+        .select_related("commune__department__region")
+        .order_by("-first_published_at", "-pk")[:limit]
+    )
+    items = localized_list(newest)
+    prefetch_related_objects(items, "commune__department__region", "programmes", "thematics")
+    return items
+
+
+@hooks.register("hub_territory_sections")
+def territory_projects(request=None, territory=None, viewer=None):
+    index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
+    listing_url = index.localized.url if index else ""
+    scopes = (page_scope(index),) if index else ()
+    live = _live_projects()
+    here = live.filter(territory.where("commune"))
+    facet = territory.facet()
+    sections = [
+        TerritorySection(
+            key="projects",
+            title=_("Projets"),
+            items=_project_cards(here, TERRITORY_PROJECTS_SHOWN),
+            count=here.count(),
+            template="components/territory_projects.html",
+            more_url=f"{listing_url}?{urlencode({facet: territory.code})}" if facet and listing_url else "",
+            more_label=_("Ces projets dans la Projétothèque, avec ses filtres"),
+            order=10,
+            scopes=scopes,
+        )
+    ]
+    grouping = territory.obj.ept or territory.obj.epci if territory.kind == COMMUNE else None
+    if grouping is not None:
+        around = Territory.of(grouping)
+        nearby = live.filter(around.where("commune")).exclude(commune=territory.obj)
+        sections.append(
+            TerritorySection(
+                key="projects_nearby",
+                title=_("Projets ailleurs dans %(name)s") % {"name": grouping.name},
+                items=_project_cards(nearby, NEIGHBOUR_PROJECTS_SHOWN),
+                count=nearby.count(),
+                template="components/territory_projects.html",
+                more_url=around.url(),
+                more_label=_("La page de l'intercommunalité"),
+                order=15,
+                own=False,
+                scopes=scopes,
+            )
+        )
+    return sections
+
+
+@hooks.register("hub_territory_content")
+def project_territories():
+    projects = _live_projects().order_by()
+    return TerritoryContent(
+        communes=projects.values_list("commune_id", flat=True).distinct(),
+        departments=projects.values_list("commune__department_id", flat=True).distinct(),
+    )

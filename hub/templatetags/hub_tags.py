@@ -1,6 +1,6 @@
 from django import template
 from django.conf import settings
-from django.urls import resolve, translate_url
+from django.urls import resolve, reverse, translate_url
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from hub.cache import may_use_admin
 from hub.chrome import chrome_for
+from hub.territory_pages import Territory
 
 register = template.Library()
 
@@ -164,3 +165,27 @@ def in_section(page, section):
     """True when `page` is `section` (a page, or a menu item of the chrome) or below it (aria-current)."""
     path = section["path"] if isinstance(section, dict) else section.path
     return isinstance(page, Page) and page.path.startswith(path)
+
+
+@register.filter
+def territory_url(obj):
+    """The territory page of a Commune, EPCI, Department or Region, in the active language ("" when it has none,
+    as a delegated commune): no query, the row's own fields make the address."""
+    territory = Territory.of(obj) if obj is not None else None
+    return territory.url() if territory is not None else ""
+
+
+# Listing facets whose values are territory codes: the route without the slug redirects to the page.
+FACET_TERRITORY_ROUTES = {"region": "territory_region_bare", "departement": "territory_departement_bare"}
+
+
+@register.filter
+def facet_territory_url(value, param):
+    """The territory page of a facet value (`region`, `departement`: a code), "" for other facets."""
+    route = FACET_TERRITORY_ROUTES.get(param)
+    if route is None:
+        return ""
+    try:
+        return reverse(route, kwargs={"code": value})
+    except NoReverseMatch:
+        return ""
