@@ -96,6 +96,11 @@ class Territory:
             return _("SIREN")
         return _("code INSEE")
 
+    @staticmethod
+    def commune_url(code, name):
+        """A commune page's path in the active language, from its code and name alone (no row needed)."""
+        return reverse(f"territory_{COMMUNE}", kwargs={"code": code, "slug": name_slug(name) or COMMUNE})
+
     def url(self, language=None):
         """The page's path in `language` (the active one by default)."""
         with translation.override(language or get_language()):
@@ -123,6 +128,10 @@ class Territory:
         if self.kind == DEPARTMENT:
             return Q(**{department or path("department"): pk})
         return Q(**{f"{department}__region" if department else path("department__region"): pk})
+
+    def outline_url(self):
+        """Its outline for maps (GeoJSON), the same in every language."""
+        return reverse("territory_outline", kwargs={"kind": self.kind, "code": self.code})
 
     def facet(self):
         """The listings' facet selecting exactly this territory (`departement`, `region`), or None."""
@@ -262,6 +271,8 @@ def page_context(request, territory):
         "children_label": children_label,
         "children_page": children_page,
         "sections": [s for s in sections if s.items],
+        # Points an app's section puts on the page's map (`extra["map_points"]`: name, lat, lon, count, url).
+        "map_points": [point for s in sections for point in s.extra.get("map_points", ())],
         "has_content": has_content(sections),
         "scopes": section_scopes(sections),
     }

@@ -22,6 +22,11 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("carte/fond.geojson", views.base_map, name="base_map"),
+    re_path(
+        r"^carte/contours/(?P<kind>commune|epci|departement|region)/(?P<code>[0-9A-Za-z]{2,9})\.geojson$",
+        views.territory_outline,
+        name="territory_outline",
+    ),
     path(
         "sitemap.xml",
         sitemap,

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
@@ -13,7 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
-from hub import geodata
+from hub import geodata, territory_pages
+from hub.models import Commune
 from hub.search import clean_query, excerpt, search_results
 from hub.territory_pages import KINDS, find_territories
 
@@ -51,6 +52,32 @@ def base_map(request):
         response = HttpResponse(gzip.decompress(stored), content_type="application/geo+json")
     response["ETag"] = etag
     response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def territory_outline(request, kind, code):
+    """A territory's outline (GeoJSON) for its page's map: a commune's, a département's or a région's as
+    shipped, an EPCI's or EPT's as its communes' outlines."""
+    territory = territory_pages.lookup(kind, code)
+    if territory is None:
+        raise Http404
+    if kind == territory_pages.INTERCOMMUNALITY:
+        codes = Commune.objects.filter(territory.where("")).order_by("insee_code").values_list("insee_code", flat=True)
+        shapes = [(code, geodata.commune_outline(code)) for code in codes]
+    else:
+        outline = {
+            territory_pages.COMMUNE: geodata.commune_outline,
+            territory_pages.DEPARTMENT: geodata.department_outline,
+            territory_pages.REGION: geodata.region_outline,
+        }[kind]
+        shapes = [(territory.code, outline(territory.code))]
+    features = [{"type": "Feature", "id": code, "properties": {}, "geometry": shape} for code, shape in shapes if shape]
+    if not features:
+        raise Http404
+    response = JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Robots-Tag"] = "noindex"
     return response

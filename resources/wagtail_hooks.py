@@ -10,6 +10,7 @@ from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySect
 from hub.territory_pages import COMMUNE, Territory
 from resources import demo
 from resources.models import ProjectIndexPage, ProjectPage, ResourceIndexPage, ResourcePage
+from resources.views import map_points
 
 
 def latest_projects(limit=3):
@@ -83,6 +84,14 @@ def _project_cards(queryset, limit):
     return items
 
 
+def _map_points(queryset):
+    """The territory page's map: a point per commune with its number of projects there, linked to its page."""
+    points = map_points(queryset)
+    for point in points:
+        point["url"] = Territory.commune_url(point["insee"], point["name"])
+    return points
+
+
 @hooks.register("hub_territory_sections")
 def territory_projects(request=None, territory=None, viewer=None):
     index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
@@ -102,6 +111,7 @@ def territory_projects(request=None, territory=None, viewer=None):
             more_label=_("Ces projets dans la Projétothèque, avec ses filtres"),
             order=10,
             scopes=scopes,
+            extra={"map_points": _map_points(here)},
         )
     ]
     grouping = territory.obj.ept or territory.obj.epci if territory.kind == COMMUNE else None

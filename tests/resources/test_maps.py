@@ -11,6 +11,7 @@ from django.test import Client
 
 from hub import territories
 from hub.middleware import tiles_origin
+from hub.models import EPCI, Commune
 
 URL = "/fr/projetotheque/"
 
@@ -65,3 +66,43 @@ def test_tile_settings_are_checked(settings):
 def test_tiles_origin():
     assert tiles_origin("https://data.geopf.fr/wmts?layer=PLAN&TILEMATRIX={z}") == "https://data.geopf.fr"
     assert tiles_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+
+
+def test_a_territory_page_maps_its_outline_and_its_projects_by_commune(client, projetotheque):
+    """Issue 12, point 3: each kind of territory page draws its outline (an EPCI's as its communes'), with
+    a point per commune of its projects, linked to that commune's page; an unknown code has no outline."""
+    abbeville = Commune.objects.get(insee_code="80001")
+    baie = EPCI.objects.create(siren="200070993", name="CA de la Baie de Somme", kind=EPCI.Kind.CA)
+    Commune.objects.filter(insee_code__in=["80001", "80002"]).update(epci=baie)
+
+    html = client.get("/fr/territoires/communes/80001-abbeville/").content.decode()
+    assert 'data-outline="/carte/contours/commune/80001.geojson"' in html
+    points = json.loads(
+        re.search(r'<script id="territory-map-points" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert points == [
+        {
+            "insee": "80001",
+            "name": "Abbeville",
+            "lat": abbeville.latitude,
+            "lon": abbeville.longitude,
+            "count": 1,
+            "url": "/fr/territoires/communes/80001-abbeville/",
+        }
+    ]
+    english = client.get("/en/territories/communes/80001-abbeville/").content.decode()
+    assert "/en/territories/communes/80001-abbeville/" in english and "territory-map-points" in english
+
+    outline = client.get("/carte/contours/commune/80001.geojson").json()
+    assert [f["id"] for f in outline["features"]] == ["80001"]
+    assert outline["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert [f["id"] for f in client.get("/carte/contours/epci/200070993.geojson").json()["features"]] == [
+        "80001",
+        "80002",
+    ]
+    for kind, code in (("departement", "80"), ("region", "32")):
+        assert client.get(f"/carte/contours/{kind}/{code}.geojson").json()["features"][0]["id"] == code
+        page = client.get(f"/fr/territoires/{kind}s/{code}/", follow=True).content.decode()
+        assert f'data-outline="/carte/contours/{kind}/{code}.geojson"' in page
+    assert client.get("/carte/contours/commune/99999.geojson").status_code == 404
+    assert client.get("/carte/contours/epci/123456789.geojson").status_code == 404

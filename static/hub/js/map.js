@@ -4,6 +4,7 @@
 // (HUB_MAP_TILES_URL, whose origin the Content-Security-Policy then admits).
 // A map element (.hub-map) may carry:
 //   data-points  a JSON URL answering {points: [{name, lat, lon, count, url?}]}: one circle per point;
+//   data-points-inline  the id of a <script type="application/json"> holding such a list, in the page;
 //   data-outline a GeoJSON URL (a territory's outline), drawn over the base and fitted;
 //   data-base    the base outlines' URL; data-tiles the tile URL template; data-label the counted noun.
 (function () {
@@ -15,6 +16,11 @@
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .catch(function () { return null; });
+  }
+
+  function inline(id) {
+    var element = id && document.getElementById(id);
+    return element ? Promise.resolve({ points: JSON.parse(element.textContent) }) : null;
   }
 
   function popupLink(point, label) {
@@ -70,7 +76,7 @@
     Promise.all([
       getJSON(container.getAttribute("data-base")),
       getJSON(container.getAttribute("data-outline")),
-      getJSON(container.getAttribute("data-points"))
+      inline(container.getAttribute("data-points-inline")) || getJSON(container.getAttribute("data-points"))
     ]).then(function (parts) { draw(container, parts[0], parts[1], parts[2]); });
   });
 })();
