@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from wagtail.models import Page
 
+from hub.models import EPCI, Commune
 from network.models import Member, Visibility
 
 pytestmark = pytest.mark.browser
@@ -112,3 +113,21 @@ def check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp
         if m.get("type") == "error"
     ]
     assert not errors, "The Nu HTML checker found errors:\n" + "\n".join(errors)
+
+
+def test_territory_pages_pass_axe_and_the_html_checker(
+    browser_page, live_server, demo_site, abbeville, axe_source, vnu_command, tmp_path
+):
+    """Issue 12, point 8: every kind of territory page and the index, with their maps, in both languages."""
+    baie = EPCI.objects.create(siren="200070993", name="CA de la Baie de Somme", kind=EPCI.Kind.CA)
+    Commune.objects.filter(pk=abbeville.pk).update(epci=baie)
+    targets = {
+        ("territory-index", "fr"): "/fr/territoires/",
+        ("territory-search", "en"): "/en/territories/?q=abbeville",
+        ("territory-commune", "fr"): "/fr/territoires/communes/80001-abbeville/",
+        ("territory-commune", "en"): "/en/territories/communes/80001-abbeville/",
+        ("territory-epci", "fr"): "/fr/territoires/intercommunalites/200070993-ca-de-la-baie-de-somme/",
+        ("territory-departement", "fr"): "/fr/territoires/departements/80-somme/",
+        ("territory-region", "en"): "/en/territories/regions/32-hauts-de-france/",
+    }
+    check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path)
