@@ -386,7 +386,7 @@ def connect_invalidation():
     from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
     from wagtail.models import Locale, Site  # noqa: PLC0415
 
-    from hub.models import Commune, OperatorSettings, Programme, Thematic  # noqa: PLC0415
+    from hub.models import Commune, Indicator, OperatorSettings, Programme, Thematic  # noqa: PLC0415
 
     # Any save of a page (a publication saves it; so do imports and scripts creating live pages directly)
     # and any unpublication: deleting a live page sends page_unpublished first (Wagtail's pre_delete
@@ -395,8 +395,10 @@ def connect_invalidation():
     page_unpublished.connect(_page_unpublished, dispatch_uid="hub-cache-unpublished")
     # A move changes the URLs of a whole subtree, and two sets of listings: rare, so everything.
     post_page_move.connect(bump_content_generation, dispatch_uid="hub-cache-moved")
-    for model in (Programme, Thematic, Commune, Site, Locale):
+    for model in (Programme, Thematic, Commune, Site, Locale, Indicator):
         post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"hub-cache-{model.__name__}")
+    # Territory pages show the observatory's indicators (their values' imports bump the generation themselves).
+    post_delete.connect(bump_content_generation, sender=Indicator, dispatch_uid="hub-cache-Indicator-deleted")
     post_save.connect(chrome_changed, sender=OperatorSettings, dispatch_uid="hub-cache-operator-settings")
     user_model = get_user_model()
     for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
