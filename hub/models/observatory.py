@@ -144,7 +144,7 @@ class IndicatorValue(models.Model):
     TERRITORY_FIELDS = {"commune": "commune", "epci": "epci", "departement": "department", "region": "region"}
 
     class Meta:
-        ordering = ["indicator", "year"]
+        # No default ordering: ordering by the indicator would join it (and its own ordering) to every read.
         verbose_name = _("valeur d'indicateur")
         verbose_name_plural = _("valeurs d'indicateurs")
         constraints = [

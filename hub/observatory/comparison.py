@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -130,29 +130,23 @@ class TownComparison:
         return value
 
     # The rows ---------------------------------------------------------------------------------------
-    def _base(self):
-        towns = Commune.objects.filter(kind__in=[Commune.Kind.CURRENT, Commune.Kind.MUNICIPAL_DISTRICT])
-        through = Commune.programmes.through.objects.all()
+    def _filters(self, prefix=""):
+        """The chosen programme, région and band as a condition on communes (reached through `prefix`)."""
+        condition = Q(**{f"{prefix}kind__in": [Commune.Kind.CURRENT, Commune.Kind.MUNICIPAL_DISTRICT]})
         if self.programme:
-            through = through.filter(programme_id=self._programme_pks.get(self.programme))
-        if self.programme or self.indicator.computed:
-            towns = towns.filter(pk__in=through.values("commune_id"))
+            condition &= Q(**{f"{prefix}programmes": self._programme_pks.get(self.programme)})
         if self.region:
-            towns = towns.filter(department__region__code=self.region)
+            condition &= Q(**{f"{prefix}department__region__code": self.region})
         if self.band:
             low, high = band_bounds(self.band)
-            towns = towns.filter(population__gte=low)
+            condition &= Q(**{f"{prefix}population__gte": low})
             if high is not None:
-                towns = towns.filter(population__lt=high)
-        return towns
+                condition &= Q(**{f"{prefix}population__lt": high})
+        return condition
 
     def _stored_years(self):
-        return sorted(
-            IndicatorValue.objects.filter(indicator=self.indicator, commune__isnull=False)
-            .values_list("year", flat=True)
-            .distinct(),
-            reverse=True,
-        )
+        rows = IndicatorValue.objects.filter(indicator=self.indicator, commune__isnull=False)
+        return list(rows.order_by("-year").values_list("year", flat=True).distinct())
 
     def _pick_year(self, default):
         text = self._requested_year
@@ -167,33 +161,40 @@ class TownComparison:
     def towns(self):
         if self._towns is not None:
             return self._towns
-        base = self._base()
-        columns = ("pk", "insee_code", "name", "population", "department__code", "department__name")
+        columns = (
+            "insee_code",
+            "name",
+            "population",
+            "department__code",
+            "department__name",
+            "department__region__name",
+        )
         indicator = self.indicator
         if not indicator.computed:
+            # Read from the values (a few thousand at most), not from the 35,000 communes.
             self.years = self._stored_years()
             self.year = self._pick_year(self.years[0] if self.years else None)
-            values = IndicatorValue.objects.filter(indicator=indicator, year=self.year, commune=OuterRef("pk"))
-            rows = base.filter(pk__in=values.values("commune_id")).annotate(
-                indicator_value=Subquery(values.values("value")[:1])
-            )
+            rows = IndicatorValue.objects.filter(self._filters("commune__"), indicator=indicator, year=self.year)
             found = [
-                Town(*row[:-2], region_name=row[-2] or "", value=row[-1])
-                for row in rows.values_list(*columns, "department__region__name", "indicator_value")
+                Town(*row[:-1], value=row[-1])
+                for row in rows.order_by().values_list("commune_id", *(f"commune__{c}" for c in columns), "value")
             ]
         else:
-            rows = list(base.values_list(*columns, "department__region__name"))
-            computed = indicator.values_for(COMMUNE, base.values("pk"))
+            # The programmes' towns (those of the chosen one), whatever their value: a count is 0 where none.
+            towns = Commune.objects.filter(
+                self._filters(),
+                pk__in=Commune.programmes.through.objects.values("commune_id"),
+            )
+            rows = list(towns.order_by().values_list("pk", *columns))
+            computed = indicator.values_for(COMMUNE, towns.order_by().values("pk"))
             if indicator.per_year:
                 self.years = sorted({year for years in computed.values() for year in years}, reverse=True)
                 self.year = self._pick_year(TO_DATE)
-            found = [
-                Town(*row[:-1], region_name=row[-1] or "", value=value_at(indicator, computed.get(row[0]), self.year))
-                for row in rows
-            ]
+            found = [Town(*row, value=value_at(indicator, computed.get(row[0]), self.year)) for row in rows]
         for town in found:
             town.department_code = town.department_code or ""
             town.department_name = town.department_name or ""
+            town.region_name = town.region_name or ""
         self._towns = self._sorted(found)
         return self._towns
 
