@@ -24,11 +24,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from hub.cache import content_generation
 from hub.models import EPCI, Commune, Department, Indicator, IndicatorValue, Programme, Region
 from hub.models.observatory import OPEN_LICENCE
 from hub.models.territories import POPULATION_BANDS, population_band
@@ -351,6 +354,18 @@ def peer_groups(place):
     return groups
 
 
+def every_territory_values(indicator, kind):
+    """A computed indicator's values for every territory of `kind`, for the median an EPCI, a département or a
+    région is compared with: the same for all of them, and reading every row of the app (all its projects,
+    say), so kept a few minutes (HUB_OBSERVATORY_MEDIANS_TIMEOUT) while the territory's own value stays live."""
+    key = f"hub:observatory:every:{indicator.slug}:{kind}:{content_generation()}"
+    found = cache.get(key)
+    if found is None:
+        found = indicator.values_for(kind, None)
+        cache.set(key, found, timeout=getattr(settings, "HUB_OBSERVATORY_MEDIANS_TIMEOUT", 300))
+    return found
+
+
 def programme_label(programme):
     """A programme's short name (ACV, PVD…): the same in every language, so no translation lookup."""
     return programme.short_name or programme.name
@@ -401,10 +416,12 @@ def summaries(territory):
 
     found = []
     for indicator in all_indicators(stored):
-        if indicator.computed:
-            values = indicator.values_for(place.kind, None if everyone else [place.pk, *peer_pks])
-            years = values.get(place.pk, {})
-            others = values
+        if indicator.computed and everyone:
+            years = indicator.values_for(place.kind, [place.pk]).get(place.pk, {})
+            others = every_territory_values(indicator, place.kind)
+        elif indicator.computed:
+            others = indicator.values_for(place.kind, [place.pk, *peer_pks])
+            years = others.get(place.pk, {})
         else:
             years = own.get(indicator.pk)
             if not years:
