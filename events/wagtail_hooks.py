@@ -92,6 +92,13 @@ def event_figures(request=None):
     return [KeyFigure(count, _("événements à venir"), 60)] if count else []
 
 
+@hooks.register("hub_territory_indicators")
+def observatory_indicators():
+    from events.indicators import indicators  # noqa: PLC0415 (apart from the imports the territory pages add)
+
+    return indicators()
+
+
 @hooks.register("hub_load_demo", order=20)
 def load_demo(home, sizes, seed, stdout):
     demo.load_demo(home, sizes, seed, stdout)

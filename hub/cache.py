@@ -386,7 +386,16 @@ def connect_invalidation():
     from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
     from wagtail.models import Locale, Site  # noqa: PLC0415
 
-    from hub.models import EPCI, Commune, Department, OperatorSettings, Programme, Region, Thematic  # noqa: PLC0415
+    from hub.models import (  # noqa: PLC0415
+        EPCI,
+        Commune,
+        Department,
+        Indicator,
+        OperatorSettings,
+        Programme,
+        Region,
+        Thematic,
+    )
 
     # Any save of a page (a publication saves it; so do imports and scripts creating live pages directly)
     # and any unpublication: deleting a live page sends page_unpublished first (Wagtail's pre_delete
@@ -395,10 +404,12 @@ def connect_invalidation():
     page_unpublished.connect(_page_unpublished, dispatch_uid="hub-cache-unpublished")
     # A move changes the URLs of a whole subtree, and two sets of listings: rare, so everything.
     post_page_move.connect(bump_content_generation, dispatch_uid="hub-cache-moved")
-    # Territories are named on their pages and on the cards that place an item. (import_territories writes in
-    # bulk, without signals: what it changes shows once the cached entries expire.)
-    for model in (Programme, Thematic, Commune, EPCI, Department, Region, Site, Locale):
+    # Territories are named on their pages and on the cards that place an item (import_territories writes in
+    # bulk, without signals, and bumps the generation itself once it commits).
+    for model in (Programme, Thematic, Commune, EPCI, Department, Region, Site, Locale, Indicator):
         post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"hub-cache-{model.__name__}")
+    # Territory pages show the observatory's indicators (their values' imports bump the generation themselves).
+    post_delete.connect(bump_content_generation, sender=Indicator, dispatch_uid="hub-cache-Indicator-deleted")
     post_save.connect(chrome_changed, sender=OperatorSettings, dispatch_uid="hub-cache-operator-settings")
     user_model = get_user_model()
     for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):

@@ -97,6 +97,7 @@ urlpatterns += i18n_patterns(
     path(pgettext_lazy("URL", "recherche/"), views.search, name="search"),
     path(pgettext_lazy("URL", "territoires/"), include(territory_patterns)),
     path(pgettext_lazy("URL", "compte/"), include("network.urls")),
+    path(pgettext_lazy("URL", "territoires/observatoire/"), include("hub.observatory.urls")),
     # Pages' file-like routes (export.csv, flux.xml, evenement.ics…) have a dot, which Wagtail's own pattern
     # refuses; they go to the same page router, with or without the trailing slash a reversed sub-route has.
     re_path(r"^((?:[\w\-]+/)+[\w\-]+\.(?:csv|json|xml|ics|xlsx)/?)$", wagtail_serve, name="wagtail_serve_file"),

@@ -1,8 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from hub.models import Commune
+from hub import observatory
+from hub.models import Commune, Indicator
 
 
 class CommuneChooserViewSet(ChooserViewSet):
@@ -26,3 +30,25 @@ commune_chooser_viewset = CommuneChooserViewSet("commune_chooser", url_prefix="c
 @hooks.register("register_admin_viewset")
 def register_commune_chooser():
     return commune_chooser_viewset
+
+
+class IndicatorViewSet(SnippetViewSet):
+    """The observatory's imported indicators: what they measure and where from (values come from files)."""
+
+    model = Indicator
+    icon = "table"
+    menu_label = _("Indicateurs")
+    add_to_admin_menu = False
+    list_display = ["name", "slug", "unit", "source", BooleanColumn("illustrative", label=_("Illustratif"))]
+    list_filter = ["illustrative"]
+    search_fields = ["name", "name_en", "slug"]
+    search_backend_name = None  # a handful of rows, not in the search index
+    ordering = ["sort_order", "name"]
+
+
+register_snippet(IndicatorViewSet)
+
+
+@hooks.register("hub_territory_indicators")
+def population_indicator():
+    return observatory.population_indicator

@@ -192,6 +192,13 @@ def member_figures(request=None):
     return [KeyFigure(count, _("membres dans l'annuaire"), 60)] if count else []
 
 
+@hooks.register("hub_territory_indicators")
+def observatory_indicators():
+    from network.indicators import indicators  # noqa: PLC0415 (apart from the imports the territory pages add)
+
+    return indicators()
+
+
 @hooks.register("hub_load_demo", order=10)
 def load_demo(home, sizes, seed, stdout):
     demo.build(home, sizes["members"], seed, stdout)

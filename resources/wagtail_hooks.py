@@ -57,6 +57,13 @@ def project_figures(request=None):
     return [KeyFigure(count, _("fiches projet"), 50)] if count else []
 
 
+@hooks.register("hub_territory_indicators")
+def observatory_indicators():
+    from resources.indicators import indicators  # noqa: PLC0415 (apart from the imports the territory pages add)
+
+    return indicators()
+
+
 @hooks.register("hub_load_demo")
 def load_demo(home, sizes, seed, stdout):
     demo.load_demo(home, sizes, seed, stdout)

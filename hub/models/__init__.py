@@ -1,3 +1,4 @@
+from .observatory import Indicator, IndicatorValue
 from .pages import HomePage, StandardPage
 from .settings import OperatorSettings
 from .taxonomy import Programme, Thematic
@@ -8,6 +9,8 @@ __all__ = [
     "Commune",
     "Department",
     "HomePage",
+    "Indicator",
+    "IndicatorValue",
     "OperatorSettings",
     "Programme",
     "Region",

@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from hub import demo
 from hub.models import Commune
+from hub.observatory.demo import load_demo_indicators
 
 SIZE_OPTIONS = {
     "projects": 60,
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         sizes = {name: options[name] for name in SIZE_OPTIONS}
         for hook in hooks.get_hooks("hub_load_demo"):
             hook(home=home, sizes=sizes, seed=options["seed"], stdout=self.stdout)
+        self.stdout.write("Observatoire : indicateurs illustratifs (vacance commerciale, fréquentation)…")
+        load_demo_indicators(self.stdout)
 
         if options["full_index"] and not options["no_index"]:
             self.stdout.write("Index de recherche et des références (reconstruction complète)…")
