@@ -195,7 +195,11 @@ def site_content(core_site, abbeville, somme_epci):
     index = ProjectIndexPageFactory(parent=core_site)
     ProjectPageFactory(parent=index, commune=abbeville, start_year=2019, total_cost=100000)
     ProjectPageFactory(parent=index, commune=abbeville, start_year=2021, total_cost=250000)
-    ProjectPageFactory(parent=index, commune=abbeville, start_year=None, total_cost=None)  # first published 2024
+    undated = ProjectPageFactory(parent=index, commune=abbeville, start_year=None, total_cost=None)
+    # No start year: it counts from its first publication, set here (the factory's is random).
+    ProjectPage.objects.filter(pk=undated.pk).update(
+        first_published_at=timezone.make_aware(datetime.datetime(2024, 3, 1))
+    )
     draft = ProjectPageFactory(parent=index, commune=abbeville, start_year=2021, total_cost=1)
     draft.unpublish()
     ProjectPageFactory(parent=index, commune=other, start_year=2022, total_cost=50000)
