@@ -362,7 +362,7 @@ def every_territory_values(indicator, kind):
     found = cache.get(key)
     if found is None:
         found = indicator.values_for(kind, None)
-        cache.set(key, found, timeout=getattr(settings, "HUB_OBSERVATORY_MEDIANS_TIMEOUT", 300))
+        cache.set(key, found, timeout=settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT)
     return found
 
 

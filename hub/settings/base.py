@@ -56,6 +56,7 @@ env = environ.Env(
     HUB_RESPONSE_CACHE_BUILD_WAIT=(float, 5.0),
     HUB_CHROME_CACHE_TIMEOUT=(int, 24 * 3600),
     HUB_FACET_INDEX_TIMEOUT=(int, 24 * 3600),
+    HUB_OBSERVATORY_MEDIANS_TIMEOUT=(int, 300),
     # Rate limits ("N/s", "N/m", "N/h", "N/d"; empty: no limit), counted per client address.
     EVENTS_REGISTRATION_RATE=(str, "10/m"),
     NEWSLETTER_SUBSCRIBE_RATE=(str, "5/m"),
@@ -409,6 +410,7 @@ HUB_RESPONSE_CACHE_BUILD_WAIT = env("HUB_RESPONSE_CACHE_BUILD_WAIT")
 HUB_CHROME_CACHE_TIMEOUT = env("HUB_CHROME_CACHE_TIMEOUT")
 # A listing's facet index (hub.facets) is rebuilt when what it shows changes; this only bounds its life.
 HUB_FACET_INDEX_TIMEOUT = env("HUB_FACET_INDEX_TIMEOUT")
+HUB_OBSERVATORY_MEDIANS_TIMEOUT = env("HUB_OBSERVATORY_MEDIANS_TIMEOUT")
 # Test-only: hub.settings.production answers plain http (.ci/production_smoke.py); `check --deploy` warns.
 HUB_ALLOW_PLAIN_HTTP = env("HUB_ALLOW_PLAIN_HTTP")
 
