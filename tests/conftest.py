@@ -5,11 +5,13 @@ from email import message_from_bytes
 from email.policy import default
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends import locmem, smtp
 from django.core.management import call_command
+from django.utils import timezone
 
 from hub import demo
 from hub.models import Commune, Department, Region
@@ -46,6 +48,15 @@ def search_index(db):
         call_command("update_index", verbosity=0)
 
     return rebuild
+
+
+@pytest.fixture
+def still_clock():
+    """The clock stands still at this instant for the rest of the test: rate-limit counters count in fixed
+    slices of time, and a slice ending between two requests would reset the count. Name it after the
+    fixtures that build the test's data (they keep the real clock)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

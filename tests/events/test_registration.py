@@ -61,7 +61,7 @@ def test_the_honeypot_refuses_robots(client, workshop, django_capture_on_commit_
     assert not Registration.objects.exists()
 
 
-def test_the_form_is_rate_limited(client, workshop, settings, django_capture_on_commit_callbacks):
+def test_the_form_is_rate_limited(client, workshop, settings, django_capture_on_commit_callbacks, still_clock):
     settings.EVENTS_REGISTRATION_RATE = "2/m"
     for number in range(2):
         post(client, workshop, person(email=f"p{number}@example.fr"), django_capture_on_commit_callbacks)

@@ -82,7 +82,7 @@ def test_an_existing_account_is_told_by_email_not_by_the_page(client, people, dj
     assert mail.outbox[-1].to == [existing] and "déjà un compte" in mail.outbox[-1].subject
 
 
-def test_honeypot_and_rate_limit(client, directory, abbeville, django_capture_on_commit_callbacks):
+def test_honeypot_and_rate_limit(client, directory, abbeville, django_capture_on_commit_callbacks, still_clock):
     apply(client, django_capture_on_commit_callbacks, website="http://spam.example")
     assert not Application.objects.exists()
     for number in range(4):  # five posts an hour from one address, the robot's included

@@ -162,7 +162,7 @@ def test_the_archive_page_itself_accepts_the_form_when_the_endpoint_is_not_mount
     assert response.status_code == 303 and Subscriber.objects.count() == 1
 
 
-def test_the_honeypot_and_the_rate_limit(client, archive, settings):
+def test_the_honeypot_and_the_rate_limit(client, archive, settings, still_clock):
     settings.NEWSLETTER_SUBSCRIBE_RATE = "3/m"
     trapped = client.post("/newsletter/inscription/", form_data(website="http://spam.example"))
     assert "Votre envoi n'a pas pu être accepté." in page_text(trapped)
