@@ -623,16 +623,20 @@ def update_commune_search_index(ids=None):
 # Programme members from a CSV file
 
 
-def _read_text(csv_file):
+def read_csv_text(csv_file, error=None):
+    """The text of an uploaded or named CSV file (UTF-8 with or without BOM, else cp1252, as spreadsheets
+    on Windows save it); a missing or unreadable file raises `error` (an exception class taking a list of
+    messages), ProgrammeMembersImportError by default."""
+    error = error or ProgrammeMembersImportError
     if hasattr(csv_file, "read"):
         content = csv_file.read()
     else:
         try:
             content = Path(csv_file).read_bytes()
         except FileNotFoundError as exc:
-            raise ProgrammeMembersImportError([_("Fichier introuvable : %(path)s") % {"path": csv_file}]) from exc
+            raise error([_("Fichier introuvable : %(path)s") % {"path": csv_file}]) from exc
         except OSError as exc:
-            raise ProgrammeMembersImportError(
+            raise error(
                 [_("Lecture impossible de %(path)s : %(error)s") % {"path": csv_file, "error": exc.strerror or exc}]
             ) from exc
     if isinstance(content, bytes):
@@ -660,7 +664,9 @@ def parse_insee_csv(csv_file):
     four-digit codes whose leading zero a spreadsheet dropped. Line numbers count every physical line,
     blank ones included; file-level errors have line number 0.
     """
-    lines = [(number, line) for number, line in enumerate(_read_text(csv_file).splitlines(), start=1) if line.strip()]
+    lines = [
+        (number, line) for number, line in enumerate(read_csv_text(csv_file).splitlines(), start=1) if line.strip()
+    ]
     if not lines:
         return [], [(0, _("Le fichier ne contient aucun code INSEE."))]
     first = lines[0][1]

@@ -27,7 +27,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from hub.cache import bump_content_generation
 from hub.models import EPCI, Commune, Department, Indicator, IndicatorValue, Region
+from hub.territories import read_csv_text
 
 from . import COMMUNE, DEPARTMENT, INTERCOMMUNALITY, REGION, computed_indicators
 
@@ -93,27 +93,6 @@ class Row:
 # Reading the file ---------------------------------------------------------------------------------------
 
 
-def _read_text(csv_file):
-    if hasattr(csv_file, "read"):
-        content = csv_file.read()
-    else:
-        try:
-            content = Path(csv_file).read_bytes()
-        except FileNotFoundError as exc:
-            raise IndicatorImportError([_("Fichier introuvable : %(path)s") % {"path": csv_file}]) from exc
-        except OSError as exc:
-            raise IndicatorImportError(
-                [_("Lecture impossible de %(path)s : %(error)s") % {"path": csv_file, "error": exc.strerror or exc}]
-            ) from exc
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # A spreadsheet's "CSV" saved on Windows is often cp1252.
-            content = content.decode("cp1252", errors="replace")
-    return content.lstrip("\ufeff")
-
-
 def _column_name(cell):
     cell = unicodedata.normalize("NFKD", cell.strip().lower())
     return "".join(char for char in cell if not unicodedata.combining(char)).replace(" ", "_")
@@ -127,7 +106,7 @@ def _cell(cells, position, name):
 def read_rows(csv_file):
     """The file's data rows (Row), and the names of the columns it ignores; IndicatorImportError when the
     file cannot be read or its header lacks a column."""
-    text = _read_text(csv_file)
+    text = read_csv_text(csv_file, IndicatorImportError)
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise IndicatorImportError([_("Le fichier est vide.")])
