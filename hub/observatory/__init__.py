@@ -24,14 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from hub.cache import content_generation
 from hub.models import EPCI, Commune, Department, Indicator, IndicatorValue, Programme, Region
 from hub.models.observatory import OPEN_LICENCE
 from hub.models.territories import POPULATION_BANDS, population_band
@@ -304,12 +301,19 @@ class Comparison:
 
 @dataclass
 class PeerGroup:
-    """Territories a territory is compared with: `pks` (None: every territory of `kind`), `count` of them."""
+    """Territories a territory is compared with: `pks` (None: every territory of `kind`), `count` of them;
+    `key` names the group among the stored medians (hub.observatory.medians)."""
 
     label: str
     kind: str
     pks: list | None
     count: int
+    key: str = ""
+
+
+def commune_group(programme_id, band):
+    """The key of the towns of a programme in a population band among the stored medians."""
+    return f"commune:{programme_id}:{band}"
 
 
 def band_label(band):
@@ -325,7 +329,8 @@ def peer_groups(place):
     for the programmes' names); another territory's, every territory of its kind (one count)."""
     if place.kind != COMMUNE:
         labels = {INTERCOMMUNALITY: _("intercommunalités"), DEPARTMENT: _("départements"), REGION: _("régions")}
-        return [PeerGroup(str(labels[place.kind]), place.kind, None, KIND_MODELS[place.kind].objects.count())]
+        count = KIND_MODELS[place.kind].objects.count()
+        return [PeerGroup(str(labels[place.kind]), place.kind, None, count, key=place.kind)]
     band = population_band(place.obj.population)
     if not band:
         return []
@@ -350,20 +355,8 @@ def peer_groups(place):
             "programme": programme_label(programme),
             "band": band_label(band),
         }
-        groups.append(PeerGroup(str(label), COMMUNE, pks, len(pks)))
+        groups.append(PeerGroup(str(label), COMMUNE, pks, len(pks), key=commune_group(programme.pk, band)))
     return groups
-
-
-def every_territory_values(indicator, kind):
-    """A computed indicator's values for every territory of `kind`, for the median an EPCI, a département or a
-    région is compared with: the same for all of them, and reading every row of the app (all its projects,
-    say), so kept a few minutes (HUB_OBSERVATORY_MEDIANS_TIMEOUT) while the territory's own value stays live."""
-    key = f"hub:observatory:every:{indicator.slug}:{kind}:{content_generation()}"
-    found = cache.get(key)
-    if found is None:
-        found = indicator.values_for(kind, None)
-        cache.set(key, found, timeout=settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT)
-    return found
 
 
 def programme_label(programme):
@@ -384,6 +377,8 @@ def summaries(territory):
     """For each indicator with something to say about `territory`: its series and its comparisons with the
     medians of the territory's peers. The number of queries depends on the number of indicators, not on
     the territory's size nor on its peers'."""
+    from hub.observatory import medians  # noqa: PLC0415 (medians reads the indicators declared here)
+
     place = place_of(territory)
     if place is None:
         return []
@@ -414,21 +409,28 @@ def summaries(territory):
         for indicator_id, pk, value in rows.values_list("indicator_id", f"{field_name}_id", "value"):
             peer_values.setdefault(indicator_id, {})[pk] = {latest_years[indicator_id]: value}
 
+    stored_medians = None
     found = []
     for indicator in all_indicators(stored):
-        if indicator.computed and everyone:
-            years = indicator.values_for(place.kind, [place.pk]).get(place.pk, {})
-            others = every_territory_values(indicator, place.kind)
-        elif indicator.computed:
-            others = indicator.values_for(place.kind, [place.pk, *peer_pks])
-            years = others.get(place.pk, {})
-        else:
-            years = own.get(indicator.pk)
-            if not years:
-                continue
-            others = peer_values.get(indicator.pk, {})
-        series = series_of(indicator, years)
+        series = None
         comparisons = []
+        if indicator.computed:
+            # Its own value live; its peers' medians as last stored (hub.observatory.medians).
+            series = series_of(indicator, indicator.values_for(place.kind, [place.pk]).get(place.pk, {}))
+            if series.latest is not None and groups:
+                if stored_medians is None:
+                    stored_medians = medians.current()
+                for group in groups:
+                    typical = medians.comparison_of(stored_medians, indicator, group)
+                    if typical is not None:
+                        comparisons.append(Comparison(group.label, *typical, series.latest, indicator.higher_is_better))
+            found.append(Summary(indicator, series, comparisons))
+            continue
+        years = own.get(indicator.pk)
+        if not years:
+            continue
+        others = peer_values.get(indicator.pk, {})
+        series = series_of(indicator, years)
         if series.latest is not None:
             for group in groups:
                 members = others.keys() if group.pks is None else group.pks

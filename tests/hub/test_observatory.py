@@ -7,12 +7,14 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 from wagtail import hooks
 
 from events.factories import EventIndexPageFactory, EventPageFactory
@@ -250,6 +252,7 @@ def test_cumulative_indicators_give_the_running_total_each_year(site_content, ab
 
 def test_computed_indicators_answer_for_many_towns_in_the_same_number_of_queries(site_content, abbeville):
     projects = observatory.get_indicator("projets")
+    projects.values_for("commune", [abbeville.pk])  # the view restrictions are read once, then kept
     with CaptureQueriesContext(connection) as few:
         values = projects.values_for("commune", [abbeville.pk])
     towns = [abbeville.pk, site_content["other"].pk, *range(10_000, 10_050)]
@@ -518,3 +521,46 @@ def test_a_territory_other_than_a_commune_is_compared_with_those_of_its_kind(cor
     assert (comparison.label, comparison.median, comparison.count) == ("intercommunalités", Decimal("13"), 3)
     assert comparison.favourable is True
     assert "Médiane des intercommunalités (3)" in render_panel(somme_epci)
+
+
+# The stored medians (hub.observatory.medians) --------------------------------------------------------------
+
+
+def epci_projects_comparison(epci):
+    projects = next(s for s in observatory.summaries(epci) if s.indicator.slug == "projets")
+    ((comparison),) = projects.comparisons
+    return projects.series.latest, comparison.median, comparison.count
+
+
+def test_medians_are_kept_then_renewed_once_out_of_date(site_content, abbeville, settings):
+    settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT = 300
+    start = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0))
+    with time_machine.travel(start, tick=False) as clock:
+        assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
+        index = ProjectPage.objects.first().get_parent()
+        ProjectPageFactory(parent=index, commune=abbeville, start_year=2023)
+        # Its own value is live; the median every EPCI is compared with is the stored one for a while.
+        assert epci_projects_comparison(abbeville.epci) == (4, 3, 1)
+        clock.shift(datetime.timedelta(seconds=301))
+        assert epci_projects_comparison(abbeville.epci) == (4, 4, 1)
+
+
+def test_medians_are_renewed_when_the_territories_change(site_content, abbeville, settings):
+    settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT = 3600
+    assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
+    EPCI.objects.create(siren="200000009", name="CC sans projet", kind=EPCI.Kind.CC)  # bumps the generation
+    assert epci_projects_comparison(abbeville.epci) == (3, Decimal("1.5"), 2)
+
+
+def test_out_of_date_medians_are_renewed_by_one_background_task(site_content, abbeville, settings):
+    settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT = 3600
+    assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    EPCI.objects.create(siren="200000009", name="CC sans projet", kind=EPCI.Kind.CC)
+    # The page shows the previous medians and leaves their renewal to db_worker, queued once.
+    assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
+    assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
+    queued = DBTaskResult.objects.filter(task_path="hub.tasks.refresh_observatory_medians")
+    assert queued.count() == 1
+    call_command("db_worker", batch=True, verbosity=0)
+    assert epci_projects_comparison(abbeville.epci) == (3, Decimal("1.5"), 2)
