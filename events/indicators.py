@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import EventPage
 from hub.observatory import ComputedIndicator, values_by_territory
+from hub.pagestate import public
 
 
 def held_events():
     """The live, public events that have ended (the French originals: each event once)."""
-    return EventPage.objects.live().public().filter(locale__language_code="fr", end__lt=timezone.now())
+    return public(EventPage.objects.live()).filter(locale__language_code="fr", end__lt=timezone.now())
 
 
 def events_by_territory(kind, pks):

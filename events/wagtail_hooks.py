@@ -19,6 +19,7 @@ from events.personal_data import anonymise, export_for, registrations_of
 from events.viewsets import OrganiserPolicy, RegistrationViewSet
 from hub.cache import page_scope
 from hub.i18n import localized_list
+from hub.pagestate import index_page, public
 from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySection
 
 # Before any admin view asks for the model's policy (Wagtail would make a fallback one).
@@ -75,11 +76,10 @@ def registrations_listing_button(page, user, next_url=None):
 
 @hooks.register("hub_home_sections")
 def home_next_events(request=None, page=None):
-    index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
     return HomeSection(
         title=_("Prochains événements"),
         items=localized_list(events.upcoming(3)),
-        more_url=index.localized.url if index else "",
+        more_url=index_page(EventIndexPage)[2],
         more_label=_("Tout l'agenda"),
         template="components/event_home_section.html",
         order=30,
@@ -120,7 +120,7 @@ TERRITORY_EVENTS_SHOWN = 6
 
 
 def _live_events():
-    return EventPage.objects.live().public().filter(locale__language_code="fr")
+    return public(EventPage.objects.live()).filter(locale__language_code="fr")
 
 
 def _event_cards(queryset, limit):
@@ -133,8 +133,7 @@ def _event_cards(queryset, limit):
 def territory_events(request=None, territory=None, viewer=None):
     """Upcoming events soonest first, past ones latest first. The agenda filters by région only: its link is
     given on a région's page."""
-    index = EventIndexPage.objects.live().filter(locale__language_code="fr").first()
-    agenda_url = index.localized.url if index else ""
+    index, _own, agenda_url = index_page(EventIndexPage)
     scopes = (page_scope(index),) if index else ()
     now = timezone.now()
     here = _live_events().filter(territory.where("commune"))

@@ -384,7 +384,7 @@ def _page_unpublished(sender, instance, **kwargs):
 def connect_invalidation():
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
-    from wagtail.models import Locale, Site  # noqa: PLC0415
+    from wagtail.models import Locale, PageViewRestriction, Site  # noqa: PLC0415
 
     from hub.models import (  # noqa: PLC0415
         EPCI,
@@ -408,6 +408,11 @@ def connect_invalidation():
     # bulk, without signals, and bumps the generation itself once it commits).
     for model in (Programme, Thematic, Commune, EPCI, Department, Region, Site, Locale, Indicator):
         post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"hub-cache-{model.__name__}")
+    # A view restriction hides or shows a whole subtree in every listing (hub.pagestate keeps them).
+    for signal in (post_save, post_delete):
+        signal.connect(
+            bump_content_generation, sender=PageViewRestriction, dispatch_uid=f"hub-cache-restriction-{signal}"
+        )
     # Territory pages show the observatory's indicators (their values' imports bump the generation themselves).
     post_delete.connect(bump_content_generation, sender=Indicator, dispatch_uid="hub-cache-Indicator-deleted")
     post_save.connect(chrome_changed, sender=OperatorSettings, dispatch_uid="hub-cache-operator-settings")

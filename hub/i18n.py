@@ -17,11 +17,8 @@ feeds computed on the result stay exact.
 
 from django.db.models import Q
 from django.utils.translation import get_language
-from wagtail.models import Locale
 
-
-def _locale(language):
-    return Locale.objects.filter(language_code=(language or "").split("-")[0]).first()
+from hub.pagestate import locale_codes, locale_for, public
 
 
 def localized_items(queryset, language=None, items_locale_id=None):
@@ -33,15 +30,13 @@ def localized_items(queryset, language=None, items_locale_id=None):
     With no `language`, the active one. When `language` has no locale, or is the items' own (the caller
     may say which it is: `items_locale_id`), `queryset` is returned unchanged.
     """
-    locale = _locale(language or get_language())
+    locale = locale_for(language or get_language())
     if locale is None or locale.pk == items_locale_id:
         return queryset
     model = queryset.model
     manager = model._default_manager
-    translations = (
-        manager.live()
-        .public()
-        .filter(locale=locale, translation_key__in=queryset.exclude(locale=locale).values("translation_key"))
+    translations = public(manager.live()).filter(
+        locale=locale, translation_key__in=queryset.exclude(locale=locale).values("translation_key")
     )
     originals = queryset.exclude(translation_key__in=translations.values("translation_key"))
     if not translations.exists():
@@ -53,7 +48,7 @@ def mark_languages(items, language=None):
     """Sets `content_language` (its language code) and `in_other_language` on each page of `items`."""
 
     language = (language or get_language() or "fr").split("-")[0]
-    codes = dict(Locale.objects.values_list("pk", "language_code"))
+    codes = locale_codes()
     for item in items:
         code = codes.get(getattr(item, "locale_id", None))
         item.content_language = code or language
@@ -66,14 +61,14 @@ def localized_list(pages, language=None):
     translation in `language` when there is one, in the same order, marked by `mark_languages`."""
     pages = list(pages)
     language = (language or get_language() or "fr").split("-")[0]
-    locale = _locale(language)
+    locale = locale_for(language)
     if locale is None or not pages or all(page.locale_id == locale.pk for page in pages):
         return mark_languages(pages, language)  # nothing to swap: already in that language
     model = type(pages[0])
     translations = {
         page.translation_key: page
-        for page in model._default_manager.live()
-        .public()
-        .filter(locale=locale, translation_key__in=[p.translation_key for p in pages])
+        for page in public(model._default_manager.live()).filter(
+            locale=locale, translation_key__in=[p.translation_key for p in pages]
+        )
     }
     return mark_languages([translations.get(page.translation_key, page) for page in pages], language)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from hub.forms import search_communes
+from hub.pagestate import index_page
 from hub.ratelimit import over_limit
 from network.email_change import ChangeRefused, confirm_change, pending_change, request_change
 from network.forms import (
@@ -37,11 +38,7 @@ from network.visibility import preview_for
 def directory_page():
     """The directory page in the current language (the French one when it has no translation)."""
 
-    index = MemberIndexPage.objects.live().filter(locale__language_code="fr").first()
-    if index is None:
-        return None
-    localized = index.localized
-    return localized if localized.live else index
+    return index_page(MemberIndexPage)[1]
 
 
 def directory_url():

@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from hub.cache import page_scope
+from hub.pagestate import index_page
 from hub.registry import KeyFigure, TerritoryContent, TerritorySection
 from network import demo
 from network.forms import ApplicationDecisionForm
@@ -212,8 +213,7 @@ TERRITORY_MEMBERS_SHOWN = 12
 def territory_members(request=None, territory=None, viewer=None):
     """Through the directory's own rules (network.visibility): a visitor sees public profiles, a member also
     the members-only ones, and hidden profiles are never there."""
-    index = MemberIndexPage.objects.live().filter(locale__language_code="fr").first()
-    directory = index.localized if index else None
+    index, directory, _url = index_page(MemberIndexPage)
     there = visible_members(viewer).filter(territory.where("commune", department="department"))
     fields = fields_for(viewer)
     shown = there.select_related("organisation", "commune", "department").order_by("last_name", "first_name", "pk")

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from hub.observatory import ComputedIndicator, values_by_territory
+from hub.pagestate import public
 from resources.models import ProjectPage
 
 # A project counts from the year it started; a sheet without one, from the year it was first published.
@@ -13,7 +14,7 @@ PROJECT_YEAR = Coalesce("start_year", ExtractYear("first_published_at"), output_
 
 def published_projects():
     """The live, public fiches projet, once each (the French originals)."""
-    return ProjectPage.objects.live().public().filter(locale__language_code="fr")
+    return public(ProjectPage.objects.live()).filter(locale__language_code="fr")
 
 
 def projects_by_territory(kind, pks):

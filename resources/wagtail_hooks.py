@@ -6,6 +6,7 @@ from wagtail import hooks
 
 from hub.cache import page_scope
 from hub.i18n import localized_list
+from hub.pagestate import index_page, public
 from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySection
 from hub.territory_pages import COMMUNE, Territory
 from resources import demo
@@ -27,12 +28,10 @@ def latest_projects(limit=3):
 
 @hooks.register("hub_home_sections")
 def home_latest_projects(request=None, page=None):
-    index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
-    localized = index.localized if index else None
     return HomeSection(
         title=_("Derniers projets de la Projétothèque"),
         items=localized_list(latest_projects(3)),
-        more_url=localized.url if localized else "",
+        more_url=index_page(ProjectIndexPage)[2],
         more_label=_("Tous les projets"),
         order=10,
     )
@@ -40,12 +39,11 @@ def home_latest_projects(request=None, page=None):
 
 @hooks.register("hub_home_sections")
 def home_latest_resources(request=None, page=None):
-    index = ResourceIndexPage.objects.live().filter(locale__language_code="fr").first()
-    items = list(ResourcePage.objects.live().public().filter(locale__language_code="fr").order_by("-date")[:3])
+    items = list(public(ResourcePage.objects.live()).filter(locale__language_code="fr").order_by("-date")[:3])
     return HomeSection(
         title=_("Nouvelles ressources"),
         items=localized_list(items),
-        more_url=index.localized.url if index else "",
+        more_url=index_page(ResourceIndexPage)[2],
         more_label=_("Toutes les ressources"),
         order=20,
     )
@@ -75,20 +73,26 @@ NEIGHBOUR_PROJECTS_SHOWN = 6
 
 
 def _live_projects():
-    return ProjectPage.objects.live().public().filter(locale__language_code="fr")
+    return public(ProjectPage.objects.live()).filter(locale__language_code="fr")
 
 
 def _project_cards(queryset, limit):
-    """The newest `limit` projects of `queryset` in the visitor's language, ready for project_card.html in a
-    fixed number of queries (the translations swapped in get their relations prefetched too)."""
+    """The newest `limit` projects of `queryset` in the visitor's language, for project_card.html once
+    `_prefetch_cards` has read their relations."""
     newest = (
         queryset.defer_streamfields()
         .select_related("commune__department__region")
         .order_by("-first_published_at", "-pk")[:limit]
     )
-    items = localized_list(newest)
-    prefetch_related_objects(items, "commune__department__region", "programmes", "thematics")
-    return items
+    return localized_list(newest)
+
+
+def _prefetch_cards(*lists):
+    """The relations project cards show, for every list at once (the translations swapped in too): the same
+    queries whether one list or both have projects."""
+    prefetch_related_objects(
+        [item for items in lists for item in items], "commune__department__region", "programmes", "thematics"
+    )
 
 
 def _map_points(queryset):
@@ -101,8 +105,7 @@ def _map_points(queryset):
 
 @hooks.register("hub_territory_sections")
 def territory_projects(request=None, territory=None, viewer=None):
-    index = ProjectIndexPage.objects.live().filter(locale__language_code="fr").first()
-    listing_url = index.localized.url if index else ""
+    index, _own, listing_url = index_page(ProjectIndexPage)
     scopes = (page_scope(index),) if index else ()
     live = _live_projects()
     here = live.filter(territory.where("commune"))
@@ -139,6 +142,7 @@ def territory_projects(request=None, territory=None, viewer=None):
                 scopes=scopes,
             )
         )
+    _prefetch_cards(*(section.items for section in sections))
     return sections
 
 
