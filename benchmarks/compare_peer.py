@@ -52,8 +52,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import PYTHON, ROOT, analyse, prepare_database, run  # noqa: E402 (after the path)
+
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 SERVER = "postgres://postgres@127.0.0.1:5432"
 SIZES = {"1k": {"members": 500, "projects": 1000}, "10k": {"members": 5000, "projects": 10000}}
@@ -154,41 +155,6 @@ def existing_databases():
 
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-
-
-def analyse(names):
-    import psycopg
-
-    for name in names:
-        started = time.monotonic()
-        with psycopg.connect(f"{SERVER}/{name}", autocommit=True) as conn:
-            conn.execute("ANALYZE")
-        print(f"   ANALYZE {name}: {time.monotonic() - started:.1f}s", flush=True)
-
-
-def run(args, env, label):
-    started = time.monotonic()
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.stdout.write(result.stdout[-4000:])
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit(f"compare_peer: {label} failed ({result.returncode})")
-    print(f"   {label}: {time.monotonic() - started:.0f}s", flush=True)
-    return result.stdout
-
-
-def load(size, env):
-    """Rebuild centralites_bench_<size> from the template: migrate, then the demo at that size."""
-    import psycopg
-
-    name = f"centralites_bench_{size}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE centralites_bench_tpl')
-    env = {**env, "DATABASE_URL": database_url(size)}
-    run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env, f"migrate {name}")
-    demo = ["--members", str(SIZES[size]["members"]), "--projects", str(SIZES[size]["projects"])]
-    run([PYTHON, "manage.py", "load_demo", *demo, "-v", "0"], env, f"load_demo {' '.join(demo)} into {name}")
 
 
 class Target:
@@ -301,7 +267,8 @@ def main():
         print("== compare_peer: databases", flush=True)
         if args.load:
             for size in SIZES:
-                load(size, {**base_env, "DJANGO_SETTINGS_MODULE": "hub.settings.test"})
+                demo = ["--members", str(SIZES[size]["members"]), "--projects", str(SIZES[size]["projects"])]
+                prepare_database(f"centralites_bench_{size}", demo, reload=True)
         present = existing_databases()
         missing = [f"centralites_bench_{size}" for size in SIZES if f"centralites_bench_{size}" not in present]
         if missing:

@@ -6,8 +6,8 @@
 Two databases of its own: `centralites_bench_obs_100` (load_demo --projects 100 --members 50 --events 5)
 and `centralites_bench_obs_10k` (load_demo --projects 10000 --members 5000 --events 500), reused when
 present (migrated to the code measured); `--load` drops and rebuilds them. Each is created from the
-template `centralites_bench_tpl` when the server has it (migrated, territories imported), else migrated
-and imported here; load_demo runs when a database is created. The demo imports the illustrative indicators of the 244 Action cœur de ville towns.
+template `centralites_bench_tpl` (benchmarks/common.py makes it when missing: migrated, territories imported);
+load_demo runs when a database is created. The demo imports the illustrative indicators of the 244 Action cœur de ville towns.
 ANALYZE runs before measuring.
 
 Per size, in a process of its own (hub.settings.test with DATABASE_URL, through benchmarks.urls so a bare
@@ -20,18 +20,13 @@ the same query count at both sizes; the table within a few times the bare view.
 
 import argparse
 import json
-import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-SERVER = "postgres://postgres@127.0.0.1:5432"
-TEMPLATE = "centralites_bench_tpl"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import PYTHON, ROOT, median_time, prepare_database  # noqa: E402 (after the path)
+
 PANEL_COMMUNE = "80001"
 SIZES = {
     "100": ("centralites_bench_obs_100", ["--projects", "100", "--members", "50", "--events", "5"]),
@@ -48,44 +43,7 @@ def parse_args():
 
 
 def prepare(name, demo, reload):
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and reload:
-            conn.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        fresh = not exists
-        if fresh:
-            template = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]).fetchone()
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{TEMPLATE}"' if template else ""))
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{name}", "DJANGO_SETTINGS_MODULE": "hub.settings.test"}
-    run = [PYTHON, "manage.py"]
-    subprocess.run([*run, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    probe = "from hub.models import Commune; print(Commune.objects.count())"
-    communes = subprocess.run([*run, "shell", "-c", probe], cwd=ROOT, env=env, check=True, capture_output=True)
-    if int((communes.stdout.strip().splitlines() or [b"0"])[-1]) < 37_000:
-        print(f"{name}: importing territories…", flush=True)
-        subprocess.run([*run, "import_territories", "--no-index", "-v", "0"], cwd=ROOT, env=env, check=True)
-    if fresh:
-        started = time.perf_counter()
-        print(f"{name}: load_demo {' '.join(demo)}…", flush=True)
-        subprocess.run([*run, "load_demo", *demo], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
-    return env
-
-
-def median_time(client, url, runs, consume=False):
-    client.get(url)  # warm-up (the page chrome is cached from then on, as for any visitor)
-    timings, size = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if consume else response.content
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-        size = len(body)
-    return statistics.median(timings), size
+    return prepare_database(name, demo, reload, demo_always=False)
 
 
 def measure(runs):

@@ -11,13 +11,13 @@ Targets (issue 3): listing ≤ 4× bare, same query count at both sizes, CSV of 
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.common import median_time  # noqa: E402 (after the path)
 
 QUERY = "?q=centre&programme=acv&thematique=commerce&region=32"
 
@@ -38,21 +38,6 @@ def ensure_database(url):
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def median_time(client, url, runs, consume=False, before_each=None):
-    client.get(url)  # warm-up
-    timings, size = [], 0
-    for _ in range(runs):
-        if before_each:
-            before_each()
-        start = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if consume else response.content
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-        size = len(body)
-    return statistics.median(timings), size
 
 
 def fill(index, count, seed, resources_demo, ProjectPage):
