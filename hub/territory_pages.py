@@ -27,6 +27,7 @@ from hub.territories import name_slug
 
 COMMUNE, INTERCOMMUNALITY, DEPARTMENT, REGION = "commune", "epci", "departement", "region"
 KINDS = (COMMUNE, INTERCOMMUNALITY, DEPARTMENT, REGION)
+KIND_MODELS = {COMMUNE: Commune, INTERCOMMUNALITY: EPCI, DEPARTMENT: Department, REGION: Region}
 KIND_PLURALS = {
     COMMUNE: _("Communes"),
     INTERCOMMUNALITY: _("Intercommunalités"),
@@ -53,6 +54,10 @@ class Territory:
 
     def __hash__(self):
         return hash((self.kind, self.obj.pk))
+
+    @property
+    def pk(self):
+        return self.obj.pk
 
     @classmethod
     def of(cls, obj):

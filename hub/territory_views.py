@@ -11,11 +11,8 @@ from hub.models import Region
 from hub.registry import territory_sections
 from hub.territory_pages import (
     COMMUNE,
-    DEPARTMENT,
-    INTERCOMMUNALITY,
     KIND_PLURALS,
     KINDS,
-    REGION,
     Territory,
     clean_territory_query,
     find_territories,
@@ -38,8 +35,9 @@ def _found_or_redirect(request, kind, code, slug, url_of):
     return territory, None
 
 
+@require_GET
 def territory_page(request, kind, code, slug=None):
-    """A territory's page, cached for anonymous visitors.
+    """A territory's page (`kind`, given by its URL pattern), cached for anonymous visitors.
 
     The cached response depends on the scopes the apps' sections name (the Projétothèque's and the agenda's
     index pages, whose descendants' publications renew them; the directory's scope, renewed by any profile
@@ -58,26 +56,6 @@ def territory_page(request, kind, code, slug=None):
         return TemplateResponse(request, "pages/territory_page.html", context)
 
     return cached_response(request, build, params=("page",), scopes=lambda: built.get("scopes", []))
-
-
-@require_GET
-def commune_page(request, code, slug=None):
-    return territory_page(request, COMMUNE, code, slug)
-
-
-@require_GET
-def epci_page(request, code, slug=None):
-    return territory_page(request, INTERCOMMUNALITY, code, slug)
-
-
-@require_GET
-def department_page(request, code, slug=None):
-    return territory_page(request, DEPARTMENT, code, slug)
-
-
-@require_GET
-def region_page(request, code, slug=None):
-    return territory_page(request, REGION, code, slug)
 
 
 @require_GET

@@ -16,6 +16,7 @@ from wagtail.views import serve as wagtail_serve
 from hub import territory_views, views
 from hub.api import api_router
 from hub.sitemaps import AllLanguagesSitemap, TerritorySitemap
+from hub.territory_pages import COMMUNE, DEPARTMENT, INTERCOMMUNALITY, REGION
 
 urlpatterns = [
     path("", RedirectView.as_view(url=f"/{settings.LANGUAGE_CODE}/", permanent=False)),
@@ -55,11 +56,12 @@ SLUG = r"-(?P<slug>[^/]+)"
 escaped = lazy(lambda text: re.escape(str(text)), str)
 
 
-def territory_routes(code, view, name):
+def territory_routes(code, kind):
     # With no slug (a link built from the code alone), the view redirects to the full address.
+    view, name = territory_views.territory_page, f"territory_{kind}"
     return [
-        re_path(rf"^{code}{SLUG}/$", view, name=name),
-        re_path(rf"^{code}/$", view, name=f"{name}_bare"),
+        re_path(rf"^{code}{SLUG}/$", view, {"kind": kind}, name=name),
+        re_path(rf"^{code}/$", view, {"kind": kind}, name=f"{name}_bare"),
     ]
 
 
@@ -75,21 +77,21 @@ territory_patterns = [
                     territory_views.commune_data,
                     name="territory_commune_data",
                 ),
-                *territory_routes(COMMUNE_CODE, territory_views.commune_page, "territory_commune"),
+                *territory_routes(COMMUNE_CODE, COMMUNE),
             ]
         ),
     ),
     path(
         pgettext_lazy("URL", "intercommunalites/"),
-        include(territory_routes(SIREN, territory_views.epci_page, "territory_epci")),
+        include(territory_routes(SIREN, INTERCOMMUNALITY)),
     ),
     path(
         pgettext_lazy("URL", "departements/"),
-        include(territory_routes(DEPARTMENT_CODE, territory_views.department_page, "territory_departement")),
+        include(territory_routes(DEPARTMENT_CODE, DEPARTMENT)),
     ),
     path(
         pgettext_lazy("URL", "regions/"),
-        include(territory_routes(REGION_CODE, territory_views.region_page, "territory_region")),
+        include(territory_routes(REGION_CODE, REGION)),
     ),
 ]
 

@@ -105,7 +105,7 @@ class Indicator(models.Model):
         return 100 + self.sort_order
 
     def values_for(self, kind, pks):
-        """`{territory pk: {year: value}}` for the territories of `kind` (hub.observatory.KINDS) whose primary
+        """`{territory pk: {year: value}}` for the territories of `kind` (hub.territory_pages.KINDS) whose primary
         key is in `pks` (None: all of them): one query."""
         field_name = IndicatorValue.TERRITORY_FIELDS[kind]
         rows = IndicatorValue.objects.filter(indicator=self)

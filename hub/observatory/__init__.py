@@ -12,7 +12,7 @@ Two kinds of indicators share one interface (`slug`, `label`, `unit_label`, `def
           return ComputedIndicator(slug="projets", name=_("Projets"), compute=count_projects, ...)
 
   `compute(kind, pks)` answers for many territories at once, in a fixed number of queries whatever their
-  number: `{territory pk: {year: number}}` for the territories of `kind` (one of KINDS) whose primary key
+  number: `{territory pk: {year: number}}` for the territories of `kind` (one of hub.territory_pages.KINDS) whose primary key
   is in `pks` (a list or a queryset of primary keys; None: every territory of that kind). Most apps need
   nothing more than `values_by_territory`, which groups a queryset by territory and year.
 
@@ -32,50 +32,25 @@ from wagtail import hooks
 from hub.models import EPCI, Commune, Department, Indicator, IndicatorValue, Programme, Region
 from hub.models.observatory import OPEN_LICENCE
 from hub.models.territories import POPULATION_BANDS, population_band
+from hub.territory_pages import COMMUNE, DEPARTMENT, INTERCOMMUNALITY, KIND_MODELS, REGION, Territory
 
-COMMUNE, INTERCOMMUNALITY, DEPARTMENT, REGION = "commune", "epci", "departement", "region"
-KINDS = (COMMUNE, INTERCOMMUNALITY, DEPARTMENT, REGION)
-KIND_MODELS = {COMMUNE: Commune, INTERCOMMUNALITY: EPCI, DEPARTMENT: Department, REGION: Region}
 HOOK = "hub_territory_indicators"
 
 
 # Territories ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Place:
-    """A territory as the observatory reads it: its kind (one of KINDS) and its row."""
-
-    kind: str
-    obj: object
-
-    @property
-    def pk(self):
-        return self.obj.pk
-
-    @property
-    def name(self):
-        return self.obj.name
-
-    @property
-    def code(self):
-        if self.kind == COMMUNE:
-            return self.obj.insee_code
-        if self.kind == INTERCOMMUNALITY:
-            return self.obj.siren
-        return self.obj.code
-
-
 def place_of(territory):
-    """The Place of a Commune, EPCI, Department or Region row, or of a wrapper holding one as `obj`; else None."""
-    if isinstance(territory, Place):
+    """The Territory (hub.territory_pages) of a Commune, EPCI, Department or Region row, or of a wrapper
+    holding one as `obj`; else None. Any commune has one here, a delegated one too (it has no page)."""
+    if isinstance(territory, Territory):
         return territory
     obj = territory
     if not isinstance(obj, (Commune, EPCI, Department, Region)):
         obj = getattr(territory, "obj", None)
     for kind, model in KIND_MODELS.items():
         if isinstance(obj, model):
-            return Place(kind, obj)
+            return Territory(kind, obj)
     return None
 
 
