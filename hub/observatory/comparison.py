@@ -25,7 +25,7 @@ from hub.models import Commune, Indicator, IndicatorValue, Programme, Region
 from hub.models.territories import POPULATION_BANDS
 from hub.territories import name_slug
 
-from . import COMMUNE, TO_DATE, all_indicators, band_bounds, median_of, value_at
+from . import COMMUNE, TO_DATE, all_indicators, band_bounds, median_of, medians, value_at
 
 PAGE_SIZE = 50
 COLUMNS = {
@@ -186,7 +186,12 @@ class TownComparison:
                 pk__in=Commune.programmes.through.objects.values("commune_id"),
             )
             rows = list(towns.order_by().values_list("pk", *columns))
-            computed = indicator.values_for(COMMUNE, towns.order_by().values("pk"))
+            # As last stored for every programme town (hub.observatory.medians), else computed now.
+            stored = medians.town_values(indicator)
+            if stored is None:
+                computed = indicator.values_for(COMMUNE, towns.order_by().values("pk"))
+            else:
+                computed = {row[0]: stored[row[0]] for row in rows if row[0] in stored}
             if indicator.per_year:
                 self.years = sorted({year for years in computed.values() for year in years}, reverse=True)
                 self.year = self._pick_year(TO_DATE)

@@ -1,4 +1,5 @@
-"""The medians territory pages compare the site's own figures with, kept apart from the request path.
+"""The medians territory pages compare the site's own figures with, and those figures in every programme
+town for the observatory's table, kept apart from the request path.
 
 A computed indicator's median reads every row of its app (every project, every member…): computed for each
 page, it would make the page's cost grow with the site's content. The medians of every peer group (the towns
@@ -8,7 +9,9 @@ the cache with no expiry, and renewed in the background (`hub.tasks.refresh_obse
 content generation): meanwhile, pages show the previous ones. Only the first page ever shown, or the first
 after the cache was lost, computes them itself (one request does; the others wait for it).
 
-The territory's own value is always live: it is read for that territory alone.
+A territory page's own value is always live: it is read for that territory alone. The observatory's table
+of a computed indicator shows the stored values (at most HUB_OBSERVATORY_MEDIANS_TIMEOUT old, plus the
+renewal's time).
 """
 
 import time
@@ -30,7 +33,7 @@ from hub.observatory import (
     value_at,
 )
 
-KEY = "hub:observatory:medians"
+KEY = "hub:observatory:stored"
 REFRESH_LOCK = f"{KEY}:refresh"
 
 
@@ -49,20 +52,24 @@ def commune_groups():
 
 
 def compute():
-    """{indicator slug: {group key: (median, count)}} for every computed indicator and every peer group."""
+    """({indicator slug: {group key: (median, count)}}, {indicator slug: {town pk: {year: value}}}): every
+    computed indicator's medians for every peer group, and its values in every programme town (the
+    observatory's table compares those)."""
     groups = commune_groups()
+    programme_towns = sorted({pk for pks in groups.values() for pk in pks})
     counts = {kind: model.objects.count() for kind, model in KIND_MODELS.items() if kind != COMMUNE}
-    found = {}
+    found, town_values = {}, {}
     for indicator in computed_indicators():
         medians = {}
-        towns = indicator.values_for(COMMUNE, sorted({pk for pks in groups.values() for pk in pks}))
+        towns = indicator.values_for(COMMUNE, programme_towns)
         for key, pks in groups.items():
             medians[key] = _median(indicator, [value_at(indicator, towns.get(pk), TO_DATE) for pk in pks], len(pks))
         for kind, count in counts.items():
             values = [value_at(indicator, years, TO_DATE) for years in indicator.values_for(kind, None).values()]
             medians[kind] = _median(indicator, values, count)
         found[indicator.slug] = {key: value for key, value in medians.items() if value is not None}
-    return found
+        town_values[indicator.slug] = towns
+    return found, town_values
 
 
 def _median(indicator, values, count):
@@ -71,30 +78,48 @@ def _median(indicator, values, count):
     return (typical, counted) if typical is not None and counted else None
 
 
-def _entry():
-    return content_generation(), time.time(), compute()
-
-
 def store():
-    """Compute the medians now and keep them (the background task's work); the next renewal may then start."""
-    entry = _entry()
-    cache.set(KEY, entry, timeout=None)
+    """Compute everything now and keep it (the background task's work); the next renewal may then start.
+    Each indicator's town values are kept apart, so the table of one indicator reads that one only."""
+    state = (content_generation(), time.time())
+    medians, town_values = compute()
+    entries = {f"{KEY}:medians": (*state, medians)}
+    entries.update({f"{KEY}:towns:{slug}": (*state, values) for slug, values in town_values.items()})
+    cache.set_many(entries, timeout=None)
     cache.delete(REFRESH_LOCK)
-    return entry
+    return True
 
 
-def current():
-    """The stored medians ({slug: {group: (median, count)}}); renewed in the background when out of date."""
-    entry = built_once(KEY, _entry, timeout=None)
-    generation, computed_at, medians = entry
+def _current(name):
+    """What is stored under `name`, renewed in the background once out of date; None if never stored (an
+    indicator declared since the last renewal, say)."""
+    key = f"{KEY}:{name}"
+    entry = cache.get(key)
+    if entry is None:
+        # The first request since the cache was emptied computes it (the others wait), once per timeout.
+        built_once(f"{KEY}:built", store, timeout=settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT or 1)
+        entry = cache.get(key)
+        if entry is None:
+            return None
+    generation, computed_at, data = entry
     stale = generation != content_generation() or time.time() - computed_at > settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT
     if stale and cache.add(REFRESH_LOCK, 1, settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT or 1):
         from hub.tasks import refresh_observatory_medians  # noqa: PLC0415 (hub.tasks imports this module)
 
         refresh_observatory_medians.enqueue()
-        entry = cache.get(KEY) or entry  # renewed already when tasks run at once (ImmediateBackend)
-        medians = entry[2]
-    return medians
+        entry = cache.get(key) or entry  # renewed already when tasks run at once (ImmediateBackend)
+        data = entry[2]
+    return data
+
+
+def current():
+    """The stored medians: {indicator slug: {group key: (median, count)}}."""
+    return _current("medians") or {}
+
+
+def town_values(indicator):
+    """A computed indicator's stored values in every programme town ({town pk: {year: value}}), or None."""
+    return _current(f"towns:{indicator.slug}")
 
 
 def comparison_of(medians, indicator, group):

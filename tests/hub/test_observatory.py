@@ -564,3 +564,23 @@ def test_out_of_date_medians_are_renewed_by_one_background_task(site_content, ab
     assert queued.count() == 1
     call_command("db_worker", batch=True, verbosity=0)
     assert epci_projects_comparison(abbeville.epci) == (3, Decimal("1.5"), 2)
+
+
+def test_the_table_of_a_computed_indicator_shows_the_stored_values_until_renewed(
+    client, site_content, abbeville, acv, settings
+):
+    settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT = 300
+    abbeville.programmes.add(acv)
+    site_content["other"].programmes.add(acv)
+
+    def values():
+        body = client.get("/fr/territoires/observatoire/?indicateur=projets&tri=nom").content.decode()
+        return re.findall(r'<td class="hub-number">([^<]*)</td>\s*</tr>', body)
+
+    start = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0))
+    with time_machine.travel(start, tick=False) as clock:
+        assert values() == ["3", "1"]
+        ProjectPageFactory(parent=ProjectPage.objects.first().get_parent(), commune=site_content["other"])
+        assert values() == ["3", "1"]
+        clock.shift(datetime.timedelta(seconds=301))
+        assert values() == ["3", "2"]
