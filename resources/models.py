@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -35,6 +35,7 @@ from hub.models import Commune
 from hub.models.index import IndexPage
 from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
 from resources.blocks import ProjectBodyBlock
+from resources.fields import CodeSetField
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -249,7 +250,7 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
             Prefetch("gallery_images", queryset=ProjectGalleryImage.objects.select_related("image")),
             "gallery_images__image__renditions",
             Prefetch("documents", queryset=ProjectDocument.objects.select_related("document")),
-            "funding_lines",
+            Prefetch("funding_lines", queryset=ProjectFundingLine.objects.select_related("aid")),
             "partners",
             "programmes",
             "thematics",
@@ -354,9 +355,18 @@ class ProjectFundingLine(TranslatablePageChild, Orderable):
     page = ParentalKey(ProjectPage, on_delete=models.CASCADE, related_name="funding_lines")
     funder = models.CharField(_("financeur"), max_length=200)
     amount = models.DecimalField(_("montant (€)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    aid = models.ForeignKey(
+        "resources.AidPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="funding_lines",
+        verbose_name=_("aide mobilisée"),
+        help_text=_("Facultatif : l'aide du guide des aides qui a financé cette ligne."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("funder"), FieldPanel("amount")])]
-    override_translatable_fields = synchronised("amount")
+    panels = [FieldRowPanel([FieldPanel("funder"), FieldPanel("amount")]), PageChooserPanel("aid", "resources.AidPage")]
+    override_translatable_fields = synchronised("amount", "aid")
 
     class Meta(TranslatablePageChild.Meta, Orderable.Meta):
         verbose_name = _("ligne de financement")
@@ -516,8 +526,9 @@ class ResourcePage(LocalisedTaxonomyMixin, Page):
         verbose_name_plural = _("ressources")
 
 
-class ResourceDocument(TranslatablePageChild, Orderable):
-    page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="documents")
+class AttachedDocument(TranslatablePageChild, Orderable):
+    """A document offered for download on a page, under a title of its own (the resource's, the aid's)."""
+
     document = models.ForeignKey(
         "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
     )
@@ -526,6 +537,14 @@ class ResourceDocument(TranslatablePageChild, Orderable):
     override_translatable_fields = synchronised("document")
 
     class Meta(TranslatablePageChild.Meta, Orderable.Meta):
+        abstract = True
+        verbose_name = _("document")
+
+
+class ResourceDocument(AttachedDocument):
+    page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="documents")
+
+    class Meta(AttachedDocument.Meta):
         verbose_name = _("document")
 
 
@@ -544,3 +563,306 @@ class ResourceIndexPage(IndexPage):
         from resources import views  # noqa: PLC0415
 
         return views.resource_listing_view(request, self)
+
+
+# Financing aids -------------------------------------------------------------------------------------------
+
+
+class FunderType(models.TextChoices):
+    STATE = "etat", pgettext_lazy("financeur", "État")
+    STATE_OPERATOR = "operateur-etat", _("opérateur de l'État")
+    BANQUE_DES_TERRITOIRES = "banque-des-territoires", _("Banque des Territoires")
+    ANAH = "anah", _("Anah")
+    ACTION_LOGEMENT = "action-logement", _("Action Logement")
+    REGION = "region", _("Région")
+    DEPARTMENT = "departement", _("Département")
+    EPCI = "epci", _("Métropole ou EPCI")
+    EUROPE = "europe", _("Europe")
+    OTHER = "autre", _("autre")
+
+
+class AidNature(models.TextChoices):
+    GRANT = "subvention", _("subvention")
+    LOAN = "pret", _("prêt")
+    ADVANCE = "avance-remboursable", _("avance remboursable")
+    ENGINEERING = "ingenierie", _("ingénierie ou accompagnement")
+    CALL = "appel-a-projets", _("appel à projets")
+    GUARANTEE = "fonds-de-garantie", _("fonds de garantie")
+
+
+class Beneficiary(models.TextChoices):
+    COMMUNE = "commune", _("commune")
+    EPCI = "epci", _("EPCI")
+    TRADER = "commercant-artisan", _("commerçant ou artisan")
+    ASSOCIATION = "association", _("association")
+    LANDLORD = "bailleur", _("bailleur")
+    OWNER = "proprietaire", _("propriétaire")
+
+
+class PopulationBand(models.TextChoices):
+    # The bands of the listings and the observatory (hub.models.territories.POPULATION_BANDS).
+    LT3500 = "lt3500", _("moins de 3 500 habitants")
+    FROM3500 = "3500-20000", _("de 3 500 à 20 000 habitants")
+    FROM20000 = "20000-50000", _("de 20 000 à 50 000 habitants")
+    GT50000 = "gt50000", _("plus de 50 000 habitants")
+
+
+class AidPage(LocalisedTaxonomyMixin, Page):
+    """A financing aid: who funds it, what it gives to whom, until when, and its eligibility rules as data
+    (resources.eligibility reads them)."""
+
+    template = "pages/aid_page.html"
+    parent_page_types = ["resources.AidIndexPage"]
+    subpage_types = []
+    base_form_class = LocalisedTaxonomyPageForm
+
+    summary = models.TextField(_("résumé"), max_length=600, help_text=_("Ce que l'aide finance, en deux phrases."))
+    funders = models.CharField(_("financeur(s)"), max_length=300, help_text=_("Par exemple : Banque des Territoires."))
+    funder_type = models.CharField(_("type de financeur"), max_length=30, choices=FunderType.choices)
+    natures = CodeSetField(_("nature de l'aide"), choices_of=AidNature, blank=False)
+    beneficiaries = CodeSetField(_("bénéficiaires"), choices_of=Beneficiary, blank=False)
+    programmes = ParentalManyToManyField(
+        "hub.Programme", blank=True, related_name="aids", verbose_name=_("programmes concernés")
+    )
+    thematics = ParentalManyToManyField("hub.Thematic", blank=True, related_name="aids", verbose_name=_("thématiques"))
+    # Eligibility, as data: every rule left empty admits every commune.
+    eligible_regions = ParentalManyToManyField(
+        "hub.Region", blank=True, related_name="+", verbose_name=_("régions éligibles")
+    )
+    eligible_departments = ParentalManyToManyField(
+        "hub.Department", blank=True, related_name="+", verbose_name=_("départements éligibles")
+    )
+    eligible_epcis = ParentalManyToManyField(
+        "hub.EPCI", blank=True, related_name="+", verbose_name=_("intercommunalités éligibles")
+    )
+    required_programmes = ParentalManyToManyField(
+        "hub.Programme",
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservée aux communes des programmes"),
+        help_text=_("Vide : ouverte aux communes de tout programme comme aux autres."),
+    )
+    population_bands = CodeSetField(
+        _("tailles de commune éligibles"), choices_of=PopulationBand, help_text=_("Vide : toutes les tailles.")
+    )
+    eligibility = models.TextField(_("conditions d'éligibilité"), blank=True)
+    amount_min = models.DecimalField(
+        _("montant minimal (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    amount_max = models.DecimalField(
+        _("montant maximal (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    rate_min = models.DecimalField(
+        _("taux minimal (% de la dépense éligible)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    rate_max = models.DecimalField(
+        _("taux maximal (% de la dépense éligible)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    illustrative_amounts = models.BooleanField(
+        _("montants illustratifs"),
+        default=False,
+        help_text=_("Les montants et taux ne viennent pas d'une source : la page le dit."),
+    )
+    how_to_apply = models.TextField(_("comment et où déposer"), blank=True)
+    application_url = models.URLField(_("adresse du dépôt"), blank=True)
+    opens_on = models.DateField(_("ouverture"), null=True, blank=True)
+    closes_on = models.DateField(_("clôture"), null=True, blank=True)
+    permanent = models.BooleanField(_("permanente"), default=False, help_text=_("Sans date de clôture."))
+    contact = models.TextField(_("contact"), blank=True)
+    source_url = models.URLField(_("source"), blank=True)
+    last_verified_on = models.DateField(_("dernière vérification"), null=True, blank=True)
+    external_id = models.CharField(
+        _("identifiant aides-territoires"), max_length=40, blank=True, db_index=True, editable=False
+    )
+    # Where the aid can be used, derived from its territory rules on save, for the listing's territory
+    # facets: the codes of the régions and départements it reaches; empty lists with `nationwide`.
+    nationwide = models.BooleanField(default=True, editable=False)
+    reach_regions = models.CharField(max_length=400, blank=True, default="", editable=False)
+    reach_departments = models.CharField(max_length=1200, blank=True, default="", editable=False)
+
+    override_translatable_fields = synchronised(
+        "funder_type",
+        "natures",
+        "beneficiaries",
+        "programmes",
+        "thematics",
+        "eligible_regions",
+        "eligible_departments",
+        "eligible_epcis",
+        "eligible_commune_links",
+        "required_programmes",
+        "population_bands",
+        "amount_min",
+        "amount_max",
+        "rate_min",
+        "rate_max",
+        "illustrative_amounts",
+        "application_url",
+        "opens_on",
+        "closes_on",
+        "permanent",
+        "source_url",
+        "last_verified_on",
+    ) + [TranslatableField("summary"), TranslatableField("eligibility"), TranslatableField("how_to_apply")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("funders"),
+        index.SearchField("eligibility"),
+        index.FilterField("funder_type"),
+        index.FilterField("closes_on"),
+    ]
+    api_fields = [APIField("summary"), APIField("funders"), APIField("funder_type"), APIField("closes_on")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("funders"), FieldPanel("funder_type")]),
+        FieldPanel("natures"),
+        FieldPanel("programmes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("thematics", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("amount_min"), FieldPanel("amount_max")]),
+                FieldRowPanel([FieldPanel("rate_min"), FieldPanel("rate_max")]),
+                FieldPanel("illustrative_amounts"),
+            ],
+            heading=_("Montants et taux"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]), FieldPanel("permanent")],
+            heading=_("Calendrier"),
+        ),
+        FieldPanel("how_to_apply"),
+        FieldPanel("application_url"),
+        FieldPanel("contact"),
+        LabelledInlinePanel(
+            "documents", label=_("Document"), add_label=_("Ajouter un document"), heading=_("Documents")
+        ),
+        MultiFieldPanel([FieldPanel("source_url"), FieldPanel("last_verified_on")], heading=_("Source")),
+    ]
+    eligibility_panels = [
+        FieldPanel("beneficiaries"),
+        FieldPanel("eligible_regions", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("eligible_departments"),
+        FieldPanel("eligible_epcis"),
+        LabelledMultipleChooserPanel(
+            "eligible_commune_links",
+            chooser_field_name="commune",
+            label=_("Commune éligible"),
+            add_label=_("Ajouter une commune"),
+            heading=_("Communes éligibles"),
+        ),
+        FieldPanel("required_programmes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("population_bands"),
+        FieldPanel("eligibility"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Aide")),
+            ObjectList(eligibility_panels, heading=_("Éligibilité")),
+            ObjectList(Page.promote_panels, heading=_("Référencement")),
+            ObjectList(Page.settings_panels, heading=_("Paramètres")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("type de page", "aide")
+        verbose_name_plural = pgettext_lazy("type de page", "aides")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.amount_min is not None and self.amount_max is not None and self.amount_max < self.amount_min:
+            errors["amount_max"] = _("Le montant maximal est inférieur au montant minimal.")
+        if self.rate_min is not None and self.rate_max is not None and self.rate_max < self.rate_min:
+            errors["rate_max"] = _("Le taux maximal est inférieur au taux minimal.")
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = _("La clôture précède l'ouverture.")
+        if self.permanent and self.closes_on:
+            errors["closes_on"] = _("Une aide permanente n'a pas de date de clôture.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        from resources.eligibility import reach  # noqa: PLC0415 (eligibility reads this module's models)
+
+        self.nationwide, regions, departments = reach(self)
+        self.reach_regions = f",{','.join(regions)}," if regions else ""
+        self.reach_departments = f",{','.join(departments)}," if departments else ""
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from resources.eligibility import aid_context  # noqa: PLC0415
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(aid_context(self, request))
+        return context
+
+
+class AidEligibleCommune(Orderable):
+    page = ParentalKey(AidPage, on_delete=models.CASCADE, related_name="eligible_commune_links")
+    commune = models.ForeignKey("hub.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("commune éligible")
+
+
+class AidDocument(AttachedDocument):
+    page = ParentalKey(AidPage, on_delete=models.CASCADE, related_name="documents")
+
+    class Meta(AttachedDocument.Meta):
+        verbose_name = _("document")
+
+
+class AidIndexPage(IndexPage):
+    """The guide to financing aids: faceted listing, « which aids for my commune », exports and feed."""
+
+    template = "pages/aid_index_page.html"
+    subpage_types = ["resources.AidPage"]
+
+    class Meta:
+        verbose_name = _("guide des aides")
+        verbose_name_plural = _("guides des aides")
+
+    @path("")
+    def listing(self, request):
+        from resources import aid_views  # noqa: PLC0415
+
+        return aid_views.aid_listing_view(request, self)
+
+    @re_path(r"^export\.csv/$")
+    def export_csv(self, request):
+        from resources import aid_views  # noqa: PLC0415
+
+        return aid_views.aid_export_csv(request, self)
+
+    @re_path(r"^export\.json/$")
+    def export_json(self, request):
+        from resources import aid_views  # noqa: PLC0415
+
+        return aid_views.aid_export_json(request, self)
+
+    @re_path(r"^flux\.xml/$")
+    def feed(self, request):
+        from resources import aid_views  # noqa: PLC0415
+
+        return aid_views.aid_feed(request, self)
