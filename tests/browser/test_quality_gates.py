@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from hub.models import EPCI, Commune
 from network.models import Member, Visibility
+from resources.models import AidPage
 
 pytestmark = pytest.mark.browser
 
@@ -129,5 +130,19 @@ def test_territory_pages_pass_axe_and_the_html_checker(
         ("territory-epci", "fr"): "/fr/territoires/intercommunalites/200070993-ca-de-la-baie-de-somme/",
         ("territory-departement", "fr"): "/fr/territoires/departements/80-somme/",
         ("territory-region", "en"): "/en/territories/regions/32-hauts-de-france/",
+    }
+    check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path)
+
+
+def test_aid_pages_pass_axe_and_the_html_checker(
+    browser_page, live_server, demo_site, axe_source, vnu_command, tmp_path
+):
+    """Issue 13, point 8: the guide's listing for a commune and an aid page with its criteria, both languages."""
+    aid = AidPage.objects.live().filter(locale__language_code="fr").order_by("pk").first()
+    targets = {
+        ("aid-listing-commune", "fr"): "/fr/aides/?commune=80001",
+        ("aid-listing-homonyms", "fr"): "/fr/aides/?commune=zzzz",
+        ("aid-listing-closed", "en"): "/en/funding/?statut=close",
+        ("aid-page-commune", "fr"): f"{aid.url}?commune=80001",
     }
     check_pages(browser_page, live_server, targets, axe_source, vnu_command, tmp_path)
