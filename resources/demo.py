@@ -22,7 +22,8 @@ from wagtail.models import Locale, Page, ReferenceIndex
 
 from hub.demo import a, de, list_items, search_index_bulk, translate_index
 from hub.demo import ensure_index as _ensure_index
-from hub.models import Commune, Programme, Thematic
+from hub.models import Commune, Department, Programme, Thematic
+from resources.aid_demo import build_aids, funding_aid_finder
 from resources.models import (
     ProjectFundingLine,
     ProjectGalleryImage,
@@ -475,6 +476,8 @@ def build_projects(index, count, seed, stdout=None):
     by_commune = {}  # commune -> its programmes' slugs, in one query rather than one per project
     for commune_id, slug in Commune.programmes.through.objects.values_list("commune_id", "programme__slug"):
         by_commune.setdefault(commune_id, []).append(slug)
+    aid_of = funding_aid_finder(index.get_parent())
+    region_codes = dict(Department.objects.values_list("pk", "region__code"))
     now = timezone.now()
     created = 0
     batch = []
@@ -540,7 +543,10 @@ def build_projects(index, count, seed, stdout=None):
                 "tags": tags,
                 "funding": [
                     ProjectFundingLine(
-                        funder=funder, amount=(total * share / sum(shares)).quantize(Decimal("1")), sort_order=i
+                        funder=funder,
+                        amount=(total * share / sum(shares)).quantize(Decimal("1")),
+                        sort_order=i,
+                        aid=aid_of(funder, programme_slugs, region_codes.get(commune.department_id)),
                     )
                     for i, (funder, share) in enumerate(zip(funders, shares, strict=True))
                 ],
@@ -674,6 +680,7 @@ def build_resources(index, count, seed):
 
 def load_demo(home, sizes, seed, stdout):
     """The `hub_load_demo` hook: both indexes (with English versions), projects and resources."""
+    stdout.write(f"Guide des aides : {build_aids(home)} aides créées.")
     stdout.write(f"Projétothèque : {sizes['projects']} projets…")
     index = build_project_index(home)
     created = build_projects(index, sizes["projects"], seed, stdout)

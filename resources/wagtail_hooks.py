@@ -1,16 +1,17 @@
 from urllib.parse import urlencode
 
-from django.db.models import prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from hub.cache import page_scope
 from hub.i18n import localized_list
+from hub.models import Commune
 from hub.pagestate import index_page, public
 from hub.registry import HomeSection, KeyFigure, TerritoryContent, TerritorySection
-from hub.territory_pages import COMMUNE, Territory
-from resources import demo
-from resources.models import ProjectIndexPage, ProjectPage, ResourceIndexPage, ResourcePage
+from hub.territory_pages import COMMUNE, DEPARTMENT, INTERCOMMUNALITY, Territory
+from resources import demo, eligibility
+from resources.models import AidIndexPage, AidPage, ProjectIndexPage, ProjectPage, ResourceIndexPage, ResourcePage
 from resources.views import map_points
 
 
@@ -152,4 +153,53 @@ def project_territories():
     return TerritoryContent(
         communes=projects.values_list("commune_id", flat=True).distinct(),
         departments=projects.values_list("commune__department_id", flat=True).distinct(),
+    )
+
+
+# Territory pages: the aids that can be used there ----------------------------------------------------------
+TERRITORY_AIDS_SHOWN = 8
+
+
+@hooks.register("hub_territory_sections")
+def territory_aids(request=None, territory=None, viewer=None):
+    """A commune's page lists the open aids it can get (resources.eligibility); a wider territory's, those
+    whose territory reaches it. Nationwide aids are everywhere: the section is not the page's own content
+    (`own` False), so it alone does not put a page in the sitemap."""
+    index, _own, guide_url = index_page(AidIndexPage)
+    if index is None:
+        return None
+    aids = public(AidPage.objects.child_of(index).live()).filter(eligibility.status_conditions()[eligibility.OPEN])
+    if territory.kind == COMMUNE:
+        aids = aids.filter(eligibility.eligible_for(territory.obj))
+        more = {"commune": territory.code}
+    elif territory.kind == INTERCOMMUNALITY:
+        members = Commune.objects.filter(Q(epci=territory.obj) | Q(ept=territory.obj))
+        departments = members.exclude(department=None).values_list("department__code", flat=True).distinct()
+        reach = Q(nationwide=True)
+        for code in departments:
+            reach |= eligibility.reaches_department(code)
+        epci_rule = AidPage.eligible_epcis.through.objects.filter(epci_id=territory.obj.pk).values("aidpage_id")
+        aids = aids.filter(reach | Q(pk__in=epci_rule))
+        more = {}
+    elif territory.kind == DEPARTMENT:
+        aids = aids.filter(eligibility.reaches_department(territory.code))
+        more = {"departement": territory.code}
+    else:
+        aids = aids.filter(eligibility.reaches_region(territory.code))
+        more = {"region": territory.code}
+    shown = localized_list(
+        aids.defer_streamfields().order_by(F("closes_on").asc(nulls_last=True), "title", "pk")[:TERRITORY_AIDS_SHOWN]
+    )
+    return TerritorySection(
+        key="aids",
+        title=_("Aides mobilisables"),
+        items=shown,
+        count=aids.count(),
+        template="components/territory_aids.html",
+        more_url=f"{guide_url}?{urlencode(more)}" if guide_url else "",
+        more_label=_("Ces aides dans le guide des aides"),
+        order=40,
+        own=False,
+        scopes=(page_scope(index),),
+        extra={"commune_code": territory.code if territory.kind == COMMUNE else ""},
     )
