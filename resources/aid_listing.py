@@ -68,7 +68,7 @@ class AidListing(FacetedListing):
     """The aids' listing: closed aids are out of it unless asked for (`statut=close`); with `commune`, only
     the aids that commune can get."""
 
-    extra_params = ("commune",)
+    extra_params = ("commune", "pourquoi")
 
     def __init__(self, request, base_queryset, facets, sorts, commune=None, **kwargs):
         self.commune = commune
@@ -82,14 +82,28 @@ class AidListing(FacetedListing):
     def fixed_params(self):
         return [("commune", self.commune.insee_code)] if self.commune is not None else []
 
+    def excluded(self):
+        """With a commune: the open aids it cannot get, each with the rules it fails (asked by `pourquoi=1`)."""
+        if self.commune is None or self.request.GET.get("pourquoi") != "1":
+            return None
+        found = []
+        for aid in (
+            self.unfiltered.exclude(pk__in=self.base_ids)
+            .filter(eligibility.status_conditions()[eligibility.OPEN])
+            .order_by("title", "pk")
+        ):
+            failed = [criterion for criterion in eligibility.assess(aid, self.commune) if not criterion.met]
+            found.append({"aid": aid, "failed": failed})
+        return found
+
 
 def aid_listing(request, index_page, page_size=None, day=None):
     source = index_page.source_index()
-    base = AidPage.objects.child_of(source).live().public()
+    unfiltered = base = AidPage.objects.child_of(source).live().public()
     commune = eligibility.commune_of(request.GET.get("commune"))
     if commune is not None:
         base = base.filter(eligibility.eligible_for(commune))
-    return AidListing(
+    listing = AidListing(
         request,
         base,
         aid_facets(day),
@@ -100,3 +114,5 @@ def aid_listing(request, index_page, page_size=None, day=None):
         scopes=[page_scope(source)],
         items_locale_id=source.locale_id,
     )
+    listing.unfiltered, listing.base_ids = unfiltered, base.values("pk")
+    return listing

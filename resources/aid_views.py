@@ -65,6 +65,7 @@ def aid_listing_view(request, index_page):
             "commune_query": listing.commune.name if listing.commune is not None else raw,
             "commune_choices": choices,
             "commune_error": error,
+            "excluded": listing.excluded(),
         }
 
     return listing_response(

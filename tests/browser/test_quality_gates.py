@@ -141,7 +141,8 @@ def test_aid_pages_pass_axe_and_the_html_checker(
     aid = AidPage.objects.live().filter(locale__language_code="fr").order_by("pk").first()
     targets = {
         ("aid-listing-commune", "fr"): "/fr/aides/?commune=80001",
-        ("aid-listing-homonyms", "fr"): "/fr/aides/?commune=zzzz",
+        ("aid-listing-why", "fr"): "/fr/aides/?commune=80001&pourquoi=1",
+        ("aid-listing-unknown", "fr"): "/fr/aides/?commune=zzzz",
         ("aid-listing-closed", "en"): "/en/funding/?statut=close",
         ("aid-page-commune", "fr"): f"{aid.url}?commune=80001",
     }

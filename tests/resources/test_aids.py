@@ -156,6 +156,17 @@ def test_which_aids_for_my_commune(client, aids, places, frozen):
     assert unknown.status_code == 200 and "Aucune commune ne répond" in unknown.content.decode()
 
 
+def test_the_listing_shows_on_request_why_the_other_aids_are_not_listed(client, aids, places, frozen):
+    body = html.unescape(client.get("/fr/aides/?commune=80001").content.decode())
+    assert "pourquoi=1" in body and "ne peut pas obtenir" not in body
+    body = html.unescape(client.get("/fr/aides/?commune=80001&pourquoi=1").content.decode())
+    section = body[body.index('id="aides-exclues"') :]
+    assert "Aide ACV</a> : programme (ACV)" in section
+    assert "Aide des petites villes</a> : taille de la commune (moins de 3 500 habitants)" in section
+    assert "Aide francilienne</a> : territoire (Île-de-France)" in section
+    assert "Aide close hier" not in section  # closed: not an open aid
+
+
 def test_an_aid_page_says_why_a_commune_cannot_get_it(client, aids, places, frozen):
     body = html.unescape(client.get(f"{aids['small'].url}?commune=80001").content.decode())
     assert "Critères pour Abbeville" in body and "non rempli" in body
