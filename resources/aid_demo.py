@@ -6,7 +6,7 @@ nothing."""
 import datetime
 from decimal import Decimal
 
-from hub.demo import ensure_index, translate_index
+from hub.demo import ensure_index, search_index_bulk, translate_index
 from hub.models import EPCI, Programme, Region, Thematic
 from resources.models import AidIndexPage, AidPage
 
@@ -24,7 +24,10 @@ AIDS = [
         "natures": ["subvention"],
         "beneficiaries": ["commune", "epci"],
         "programmes": ["cvv"],
-        "required": ["cvv"],
+        # Reserved to the communes Centres-Villes Vivants accompanies: the site holds no list of them (import it
+        # with import_programme_communes cvv), so the rule here is the Métropole's territory alone.
+        "required": [],
+        "lines_programmes": ["cvv"],
         "thematics": ["commerce"],
         "epcis": [GRAND_PARIS],
         "amount_max": Decimal("150000"),
@@ -214,6 +217,8 @@ def build_aids(home):
         index.add_child(instance=aid)
         aid.save_revision().publish()
         created += 1
+    if created:  # written one by one, indexed at once (as the projects are)
+        search_index_bulk(AidPage, list(AidPage.objects.child_of(index).prefetch_related("programmes", "thematics")))
     return created
 
 
@@ -226,7 +231,7 @@ def funding_aid_finder(home):
     rules = []
     for spec in AIDS:
         if spec["slug"] in aids and spec.get("funder_lines"):
-            programmes = set(spec["required"])
+            programmes = set(spec.get("lines_programmes", spec["required"]))
             rules.append((set(spec["funder_lines"]), programmes, spec.get("region_lines"), aids[spec["slug"]]))
 
     def find(funder, programme_slugs, region_code):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.cache import page_scope
 from hub.facets import Facet, FacetedListing, Sort, department_choices, region_choices, taxonomy_choices
+from hub.i18n import localized_list
 from hub.models import Department, Programme, Region, Thematic
 from hub.search import restrict_to_search
 from resources import eligibility
@@ -68,7 +69,7 @@ class AidListing(FacetedListing):
     """The aids' listing: closed aids are out of it unless asked for (`statut=close`); with `commune`, only
     the aids that commune can get."""
 
-    extra_params = ("commune", "pourquoi")
+    extra_params = ("commune", "pourquoi", "lieu")
 
     def __init__(self, request, base_queryset, facets, sorts, commune=None, **kwargs):
         self.commune = commune
@@ -83,18 +84,39 @@ class AidListing(FacetedListing):
         return [("commune", self.commune.insee_code)] if self.commune is not None else []
 
     def excluded(self):
-        """With a commune: the open aids it cannot get, each with the rules it fails (asked by `pourquoi=1`)."""
+        """With a commune: the open aids it cannot get, each with the rules it fails (asked by `pourquoi=1`),
+        in the visitor's language; a fixed number of queries whatever their number."""
         if self.commune is None or self.request.GET.get("pourquoi") != "1":
             return None
-        found = []
-        for aid in (
+        aids = list(
             self.unfiltered.exclude(pk__in=self.base_ids)
             .filter(eligibility.status_conditions()[eligibility.OPEN])
+            .prefetch_related(*eligibility.RULES)
             .order_by("title", "pk")
-        ):
-            failed = [criterion for criterion in eligibility.assess(aid, self.commune) if not criterion.met]
-            found.append({"aid": aid, "failed": failed})
+        )
+        judged = eligibility.judged_commune(self.commune)
+        keys = list(judged.programmes.values_list("translation_key", flat=True))
+        chosen = self.selected.get("beneficiaire")
+        shown = localized_list(aids, self.language)
+        found = []
+        for aid, page in zip(aids, shown, strict=True):
+            failed = [
+                c for c in eligibility.assess(aid, judged, beneficiaries=chosen, programme_keys=keys) if not c.met
+            ]
+            found.append({"aid": page, "failed": failed})
         return found
+
+    def active_filters(self):
+        chips = super().active_filters()
+        if self.default_status:  # the default state is not a filter the visitor can take away
+            chips = [chip for chip in chips if chip["param"] != "statut"]
+        return chips
+
+    @property
+    def is_filtered(self):
+        if self.default_status:
+            return bool(self.query or any(v for k, v in self.selected.items() if k != "statut"))
+        return super().is_filtered
 
 
 def aid_listing(request, index_page, page_size=None, day=None):
@@ -102,7 +124,8 @@ def aid_listing(request, index_page, page_size=None, day=None):
     unfiltered = base = AidPage.objects.child_of(source).live().public()
     commune = eligibility.commune_of(request.GET.get("commune"))
     if commune is not None:
-        base = base.filter(eligibility.eligible_for(commune))
+        chosen = [code for code in request.GET.getlist("beneficiaire") if code in dict(Beneficiary.choices)]
+        base = base.filter(eligibility.eligible_for(commune, beneficiaries=chosen))
     listing = AidListing(
         request,
         base,

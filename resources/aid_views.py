@@ -43,15 +43,16 @@ def _prepare(queryset):
 def aid_listing_view(request, index_page):
     """The listing; with `commune`, the aids that commune can get. `commune` may be typed as a name or a
     postcode: one commune found is redirected to by its INSEE code, homonyms are offered to choose from."""
-    raw = clean_territory_query(request.GET.get("commune"))
+    raw = clean_territory_query(request.GET.get("lieu"))
     choices, error = [], ""
-    if raw and eligibility.commune_of(raw) is None:
+    if raw:
         found, _more = find_territories(raw, limits={COMMUNE: 12})
         communes = [territory.obj for territory in found[COMMUNE]]
         if len(communes) == 1:
             query = request.GET.copy()
             query["commune"] = communes[0].insee_code
-            query.pop("page", None)
+            for name in ("page", "lieu"):
+                query.pop(name, None)
             return redirect(f"{request.path}?{query.urlencode()}")
         choices = communes
         if not communes:

@@ -20,7 +20,7 @@ from hub.models import Commune, Department, Region
 from hub.models.territories import population_band
 from hub.pagestate import public
 from resources.fields import contains
-from resources.models import AidEligibleCommune, AidPage, PopulationBand, ProjectFundingLine, ProjectPage
+from resources.models import AidEligibleCommune, AidPage, Beneficiary, PopulationBand, ProjectFundingLine, ProjectPage
 
 OPEN, CLOSING_SOON, PERMANENT, CLOSED = "ouverte", "bientot-close", "permanente", "close"
 STATUSES = [
@@ -101,6 +101,30 @@ def reaches_department(code):
     return Q(nationwide=True) | Q(reach_departments__contains=f",{code},")
 
 
+def reaches_epci(epci):
+    """The aids whose territory rules admit an EPCI's communes: nationwide, or naming the EPCI, one of its
+    communes, or the département or région of one of them (not another EPCI of the same département)."""
+    members = Commune.objects.filter(Q(epci=epci) | Q(ept=epci))
+    departments = members.exclude(department=None).values("department_id")
+    regions = Department.objects.filter(pk__in=departments).values("region_id")
+    rules = [
+        ("eligible_epcis", {"epci_id": epci.pk}),
+        ("eligible_departments", {"department_id__in": departments}),
+        ("eligible_regions", {"region_id__in": regions}),
+    ]
+    found = Q(nationwide=True) | Exists(AidEligibleCommune.objects.filter(page_id=OuterRef("pk"), commune__in=members))
+    for name, condition in rules:
+        found |= Exists(_through(name).objects.filter(aidpage_id=OuterRef("pk"), **condition))
+    return found
+
+
+def open_to_programmes_of(communes):
+    """The aids reserved to no programme, or to one that some of `communes` (a queryset) belong to."""
+    keys = Commune.programmes.through.objects.filter(commune__in=communes).values("programme__translation_key")
+    reserved = _through("required_programmes").objects.filter(aidpage_id=OuterRef("pk"))
+    return ~_rule_exists("required_programmes") | Exists(reserved.filter(programme__translation_key__in=keys))
+
+
 # Eligibility of a commune --------------------------------------------------------------------------------
 
 
@@ -112,12 +136,38 @@ def _rule_exists(name):
     return Exists(_through(name).objects.filter(aidpage_id=OuterRef("pk")))
 
 
+# A municipal district (Paris, Lyon, Marseille) is judged as its city: its EPCI, programmes and population.
+DISTRICT_CITIES = {"751": "75056", "6938": "69123", "132": "13055"}
+# Who "a commune" stands for when no beneficiary is chosen: the commune itself and its intercommunality.
+COMMUNE_BENEFICIARIES = ("commune", "epci")
+
+
+def judged_commune(commune):
+    """The commune whose rules apply: itself, or the city of a municipal district."""
+    if commune is None or commune.kind != Commune.Kind.MUNICIPAL_DISTRICT:
+        return commune
+    city = next((code for prefix, code in DISTRICT_CITIES.items() if commune.insee_code.startswith(prefix)), None)
+    found = (
+        Commune.objects.select_related("department__region", "epci", "ept").filter(insee_code=city).first()
+        if city
+        else None
+    )
+    return found or commune
+
+
 def _programme_keys(commune):
     return list(commune.programmes.values_list("translation_key", flat=True))
 
 
-def eligible_for(commune):
-    """The filter of the aids `commune` can get (on the aids' French originals or translations alike)."""
+def _beneficiaries(beneficiaries):
+    return [code for code in (beneficiaries or COMMUNE_BENEFICIARIES) if code]
+
+
+def eligible_for(commune, beneficiaries=None):
+    """The filter of the aids `commune` can get (on the aids' French originals or translations alike): its
+    territory, programme and population rules, and a beneficiary among `beneficiaries` (by default the
+    commune or its intercommunality; the listing passes the types a visitor chose)."""
+    commune = judged_commune(commune)
     epcis = [pk for pk in (commune.epci_id, commune.ept_id) if pk]
     region_id = commune.department.region_id if commune.department_id else None
     territory = Q(nationwide=True) | Exists(
@@ -136,7 +186,10 @@ def eligible_for(commune):
     )
     band = population_band(commune.population)
     population = Q(population_bands="") | (contains("population_bands", band) if band else Q(pk__in=[]))
-    return territory & programme & population
+    beneficiary = Q(pk__in=[])
+    for code in _beneficiaries(beneficiaries):
+        beneficiary |= contains("beneficiaries", code)
+    return territory & programme & population & beneficiary
 
 
 @dataclass
@@ -153,9 +206,20 @@ def _names(rows):
     return ", ".join(str(row) for row in rows)
 
 
-def assess(aid, commune, day=None):
-    """Each rule of the aid (those it has), met or not by `commune`, and whether it is still open."""
+def assess(aid, commune, day=None, beneficiaries=None, programme_keys=None):
+    """Each rule of the aid (those it has), met or not by `commune`, and whether it is still open. The aid's
+    rules are read with `.all()`: prefetch them to assess many aids (`RULES`); `programme_keys`, the
+    commune's programmes' translation keys, when already known."""
+    commune = judged_commune(commune)
     found = []
+    wanted = _beneficiaries(beneficiaries)
+    labels = dict(Beneficiary.choices)
+    met = any(code in aid.beneficiaries for code in wanted)
+    found.append(
+        Criterion(
+            "beneficiaire", str(_("Bénéficiaires")), ", ".join(str(labels.get(c, c)) for c in aid.beneficiaries), met
+        )
+    )
     regions = list(aid.eligible_regions.all())
     departments = list(aid.eligible_departments.all())
     epcis = list(aid.eligible_epcis.all())
@@ -173,7 +237,7 @@ def assess(aid, commune, day=None):
         found.append(Criterion("territoire", str(_("Territoire")), ", ".join(named), met))
     required = list(aid.required_programmes.all())
     if required:
-        keys = set(_programme_keys(commune))
+        keys = set(_programme_keys(commune) if programme_keys is None else programme_keys)
         met = any(p.translation_key in keys for p in required)
         found.append(Criterion("programme", str(_("Programme")), _names(p.label for p in required), met))
     bands = aid.population_bands
@@ -184,6 +248,15 @@ def assess(aid, commune, day=None):
     status = status_of(aid, day)
     found.append(Criterion("dates", str(_("Calendrier")), str(status_label(status)), status != CLOSED))
     return found
+
+
+RULES = (
+    "eligible_regions",
+    "eligible_departments",
+    "eligible_epcis",
+    "eligible_commune_links__commune",
+    "required_programmes",
+)
 
 
 def commune_of(code):

@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
@@ -172,21 +172,16 @@ def territory_aids(request=None, territory=None, viewer=None):
     if territory.kind == COMMUNE:
         aids = aids.filter(eligibility.eligible_for(territory.obj))
         more = {"commune": territory.code}
-    elif territory.kind == INTERCOMMUNALITY:
-        members = Commune.objects.filter(Q(epci=territory.obj) | Q(ept=territory.obj))
-        departments = members.exclude(department=None).values_list("department__code", flat=True).distinct()
-        reach = Q(nationwide=True)
-        for code in departments:
-            reach |= eligibility.reaches_department(code)
-        epci_rule = AidPage.eligible_epcis.through.objects.filter(epci_id=territory.obj.pk).values("aidpage_id")
-        aids = aids.filter(reach | Q(pk__in=epci_rule))
-        more = {}
-    elif territory.kind == DEPARTMENT:
-        aids = aids.filter(eligibility.reaches_department(territory.code))
-        more = {"departement": territory.code}
     else:
-        aids = aids.filter(eligibility.reaches_region(territory.code))
-        more = {"region": territory.code}
+        # A wider territory: the aids its rules reach that are open to the programmes of one of its communes.
+        communes = Commune.objects.filter(territory.where(""), kind=Commune.Kind.CURRENT)
+        if territory.kind == INTERCOMMUNALITY:
+            reach, more = eligibility.reaches_epci(territory.obj), None
+        elif territory.kind == DEPARTMENT:
+            reach, more = eligibility.reaches_department(territory.code), {"departement": territory.code}
+        else:
+            reach, more = eligibility.reaches_region(territory.code), {"region": territory.code}
+        aids = aids.filter(reach).filter(eligibility.open_to_programmes_of(communes))
     shown = localized_list(
         aids.defer_streamfields().order_by(F("closes_on").asc(nulls_last=True), "title", "pk")[:TERRITORY_AIDS_SHOWN]
     )
@@ -196,7 +191,7 @@ def territory_aids(request=None, territory=None, viewer=None):
         items=shown,
         count=aids.count(),
         template="components/territory_aids.html",
-        more_url=f"{guide_url}?{urlencode(more)}" if guide_url else "",
+        more_url=f"{guide_url}?{urlencode(more)}" if guide_url and more else "",
         more_label=_("Ces aides dans le guide des aides"),
         order=40,
         own=False,

@@ -142,7 +142,8 @@ def test_aid_pages_pass_axe_and_the_html_checker(
     targets = {
         ("aid-listing-commune", "fr"): "/fr/aides/?commune=80001",
         ("aid-listing-why", "fr"): "/fr/aides/?commune=80001&pourquoi=1",
-        ("aid-listing-unknown", "fr"): "/fr/aides/?commune=zzzz",
+        ("aid-listing-unknown", "fr"): "/fr/aides/?lieu=zzzz",
+        ("aid-listing-why", "en"): "/en/funding/?commune=80001&pourquoi=1",
         ("aid-listing-closed", "en"): "/en/funding/?statut=close",
         ("aid-page-commune", "fr"): f"{aid.url}?commune=80001",
     }

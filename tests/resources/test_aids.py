@@ -110,13 +110,57 @@ def test_a_commune_gets_the_aids_whose_rules_it_meets(aids, places, acv):
     assert {"Aide d'Évry", "Aide francilienne"} <= evry and "Aide régionale" not in evry
 
 
+def test_the_beneficiary_type_is_a_rule(client, guide, places, frozen):
+    AidPageFactory(parent=guide, title="Aide aux commerçants", beneficiaries=["commercant-artisan"])
+    AidPageFactory(parent=guide, title="Aide aux communes", beneficiaries=["commune"])
+    abbeville = places["abbeville"]
+    assert titles(AidPage.objects.filter(eligibility.eligible_for(abbeville))) == {"Aide aux communes"}
+    for_traders = AidPage.objects.filter(eligibility.eligible_for(abbeville, beneficiaries=["commercant-artisan"]))
+    assert titles(for_traders) == {"Aide aux commerçants"}
+    assert listed(client.get("/fr/aides/?commune=80001&beneficiaire=commercant-artisan")) == {"Aide aux commerçants"}
+
+
+def test_a_postcode_or_a_name_is_resolved_and_homonyms_offered(client, guide, places, frozen):
+    Commune.objects.filter(pk=places["abbeville"].pk).update(postcodes="80100")
+    # 80100 is Abbeville's postcode and another commune's INSEE code: both are offered.
+    Commune.objects.create(
+        insee_code="80100", name="Bettencourt", slug="bettencourt", department=places["small"].department
+    )
+    body = html.unescape(client.get("/fr/aides/?lieu=80100").content.decode())
+    assert "Plusieurs communes répondent" in body
+    assert "?commune=80001" in body and "?commune=80100" in body
+
+
+def test_a_municipal_district_is_judged_as_its_city(guide, places):
+    paris = Commune.objects.create(
+        insee_code="75056",
+        name="Paris",
+        slug="paris",
+        population=2100000,
+        department=places["essonne"],
+        epci=places["epci"],
+    )
+    district = Commune.objects.create(
+        insee_code="75101",
+        name="Paris 1er Arrondissement",
+        slug="paris-1er",
+        population=15000,
+        department=places["essonne"],
+        kind=Commune.Kind.MUNICIPAL_DISTRICT,
+    )
+    AidPageFactory(parent=guide, title="Aide de la métropole", eligible_epcis=[places["epci"]])
+    AidPageFactory(parent=guide, title="Aide des petites villes", population_bands=["3500-20000"])
+    assert eligibility.judged_commune(district) == paris
+    assert titles(AidPage.objects.filter(eligibility.eligible_for(district))) == {"Aide de la métropole"}
+
+
 def test_each_rule_says_whether_the_commune_meets_it(aids, places, frozen):
     criteria = {c.key: c.met for c in eligibility.assess(aids["acv"], places["abbeville"])}
-    assert criteria == {"programme": False, "dates": True}
+    assert criteria == {"beneficiaire": True, "programme": False, "dates": True}
     criteria = {c.key: c.met for c in eligibility.assess(aids["small"], places["abbeville"])}
-    assert criteria == {"population": False, "dates": True}
+    assert criteria == {"beneficiaire": True, "population": False, "dates": True}
     criteria = {c.key: c.met for c in eligibility.assess(aids["closed"], places["abbeville"])}
-    assert criteria == {"dates": False}
+    assert criteria == {"beneficiaire": True, "dates": False}
 
 
 def test_the_status_follows_the_day(aids, frozen):
@@ -150,9 +194,9 @@ def test_which_aids_for_my_commune(client, aids, places, frozen):
     response = client.get("/fr/aides/?commune=80001")
     assert listed(response) == {"Aide nationale", "Aide régionale", "Aide de l'agglomération", "Aide bientôt close"}
     assert "Abbeville (80001) peut obtenir" in response.content.decode()
-    typed = client.get("/fr/aides/?commune=abbeville")
+    typed = client.get("/fr/aides/?lieu=abbeville")
     assert typed.status_code == 302 and typed["Location"].endswith("?commune=80001")
-    unknown = client.get("/fr/aides/?commune=zzzzz")
+    unknown = client.get("/fr/aides/?lieu=zzzzz")
     assert unknown.status_code == 200 and "Aucune commune ne répond" in unknown.content.decode()
 
 
@@ -240,6 +284,17 @@ def test_the_guide_in_english(client, guide, aids, frozen):
     assert "Which aids for my commune?" in body
     # The aids are French pages: listed under their French address, marked as French.
     assert f'lang="fr"><a href="{aids["national"].url}' in body
+
+
+def test_an_epci_page_lists_the_aids_that_reach_its_communes_only(client, aids, places, guide, frozen):
+    other = EPCI.objects.create(siren="200070994", name="CC voisine", kind=EPCI.Kind.CC)
+    Commune.objects.filter(pk=places["small"].pk).update(epci=other)
+    AidPageFactory(parent=guide, title="Aide de la CC voisine", eligible_epcis=[other])
+    body = client.get("/fr/territoires/intercommunalites/200070993-ca-de-la-baie-de-somme/").content.decode()
+    section = html.unescape(body[body.index('id="section-aids"') :])
+    assert "Aide de l'agglomération" in section and "Aide régionale" in section
+    assert "Aide de la CC voisine" not in section  # same département, another EPCI
+    assert "Aide ACV" not in section  # none of its communes is an ACV town
 
 
 def test_the_commune_page_lists_the_aids_it_can_get(client, aids, places, frozen):
