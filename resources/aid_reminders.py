@@ -3,10 +3,12 @@
 A daily run (`manage.py send_aid_reminders`, or the `resources.aid_tasks.send_aid_reminders` task) emails
 the editors of each live aid:
 
-- 14 days before its closing date (`closes_on`; never a permanent aid);
-- on the day its last verification (`last_verified_on`) becomes six calendar months old: a verification
-  of 31 August is stale on 28 (or 29) February, of 15 March on 15 September. An aid without a
-  verification date, or already closed, gets no such reminder.
+- its closing reminder, once its closing date (`closes_on`) is 14 days away or less (never a permanent
+  aid, nor one already closed): on the 14th day before it normally, but a day without a run, or a closing
+  date set less than 14 days ahead, still gets one at the next run, which says how many days are left;
+- its verification reminder, once its last verification (`last_verified_on`) is six calendar months old
+  or more (a verification of 31 August is stale on 28, or 29, February; of 15 March on 15 September), as
+  long as it is not closed (a permanent aid never is). An aid without a verification date gets none.
 
 Only the French originals are read: their translations share the dates (they are synchronised fields).
 
@@ -15,13 +17,11 @@ owner. When there are none (an imported aid, its authors gone), the active membe
 to edit or publish the page (Wagtail's page permissions on it or an ancestor: the "Editors" and
 "Moderators" groups of `hub.demo.ensure_moderation_workflow`), and as a last resort the superusers.
 
-Each person gets each reminder once per aid, reason and day, however many times the run happens: the
-claim is a cache key per (aid, reason, day, recipient), taken atomically with `cache.add` before sending
-and kept three days (the project's other once-only emails write a row in a model of their own, which this
-feature may not add). The cache is Redis in production (`hub.settings.production` requires REDIS_URL),
-shared by every process; with the per-process cache of development, two separate runs may both send.
-A message that fails to leave gives its claim back, so that another run the same day (or later with
-`--date` that day) sends it.
+Each reminder is sent once per date, through the database: the aid records the closing date its closing
+reminder was sent for (`closing_reminder_for`), and the verification date its verification reminder was
+sent for (`verification_reminder_for`). A reminder is due while the recorded date differs from the aid's
+current one, so a closing date moved, or a new verification, makes a new one due. A second run the same
+day, or the day after, finds nothing due; two runs at the same time cannot both send (see `claim`).
 """
 
 import datetime
@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F, Q
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Locale
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
@@ -50,8 +51,9 @@ CLOSING = "cloture"
 STALE = "verification"
 CLOSING_NOTICE = datetime.timedelta(days=14)
 STALE_AFTER = relativedelta(months=6)
-# How long a sent reminder is remembered: beyond its day, the same reminder can no longer fall due.
-SENT_KEPT_SECONDS = 3 * 24 * 3600
+# Per reason: the aid's date the reminder is about, and the field recording the date it was sent for.
+REMINDED_DATE = {CLOSING: "closes_on", STALE: "last_verified_on"}
+REMINDER_FOR = {CLOSING: "closing_reminder_for", STALE: "verification_reminder_for"}
 
 # The two parts of every reminder, in the project's email layout (templates/emails/base.*). French only,
 # like the admin the editors work in.
@@ -62,12 +64,13 @@ MJML_TEMPLATE = """{% extends "emails/base.mjml" %}
 <mj-text>
   <p>Bonjour{% if name %} {{ name }}{% endif %},</p>
   {% if reason == "cloture" %}
-  <p>L’aide « {{ title }} » ferme dans 14 jours, le {{ closes_on|date:"j F Y" }}.</p>
+  <p>L’aide « {{ title }} » ferme {% if days == 0 %}aujourd’hui{% elif days == 1 %}demain{% else %}dans \
+{{ days }} jours{% endif %}, le {{ closes_on|date:"j F Y" }}.</p>
   <p>Vérifiez que sa date de clôture et ses informations sont toujours justes ; si l’aide est reconduite,
   mettez à jour son calendrier.</p>
   {% else %}
   <p>Les informations de l’aide « {{ title }} » ont été vérifiées pour la dernière fois le
-  {{ last_verified_on|date:"j F Y" }}, il y a six mois.</p>
+  {{ last_verified_on|date:"j F Y" }}, il y a {% if exactly_six_months %}six{% else %}plus de six{% endif %} mois.</p>
   <p>Revérifiez-les auprès de sa source, puis mettez à jour la date de dernière vérification.</p>
   {% endif %}
   <p><a href="{{ page_url }}">Voir l’aide sur le site</a></p>
@@ -82,11 +85,12 @@ MJML_TEMPLATE = """{% extends "emails/base.mjml" %}
 
 TEXT_TEMPLATE = """{% extends "emails/base.txt" %}{% block content %}Bonjour{% if name %} {{ name }}{% endif %},
 
-{% if reason == "cloture" %}L’aide « {{ title }} » ferme dans 14 jours, le {{ closes_on|date:"j F Y" }}.
+{% if reason == "cloture" %}L’aide « {{ title }} » ferme {% if days == 0 %}aujourd’hui{% elif days == 1 %}demain\
+{% else %}dans {{ days }} jours{% endif %}, le {{ closes_on|date:"j F Y" }}.
 
 Vérifiez que sa date de clôture et ses informations sont toujours justes ; si l’aide est reconduite, mettez à jour \
 son calendrier.{% else %}Les informations de l’aide « {{ title }} » ont été vérifiées pour la dernière fois le \
-{{ last_verified_on|date:"j F Y" }}, il y a six mois.
+{{ last_verified_on|date:"j F Y" }}, il y a {% if exactly_six_months %}six{% else %}plus de six{% endif %} mois.
 
 Revérifiez-les auprès de sa source, puis mettez à jour la date de dernière vérification.{% endif %}
 
@@ -103,10 +107,19 @@ Modifier l’aide dans l’administration :
 
 @dataclass
 class Outcome:
-    """What a run did: messages sent, messages that failed (their claims given back), already sent."""
+    """What a run did, counted in reminders (one aid, one reason) and in emails (one per recipient).
 
+    - `reminders`: reminders this run sent (to at least one recipient; recorded as sent);
+    - `sent`: the emails that left, `details` their (aid pk, reason, address);
+    - `released`: reminders no recipient could be sent, given back to the next run;
+    - `undelivered`: emails that failed within reminders other recipients did receive (not sent again);
+    - `skipped`: reminders another run, at the same time, claimed first.
+    """
+
+    reminders: int = 0
     sent: int = 0
-    failed: int = 0
+    released: int = 0
+    undelivered: int = 0
     skipped: int = 0
     details: list = field(default_factory=list)
 
@@ -116,12 +129,14 @@ def stale_on(verified_on):
     return verified_on + STALE_AFTER
 
 
-def verified_dates_stale_on(day):
-    """Every verification date that becomes six months old on `day` (none, one, or — at the end of a short
-    month — several: 28 to 31 August all turn stale on 28 February)."""
-    around = day - STALE_AFTER
-    candidates = (around + datetime.timedelta(days=offset) for offset in range(-3, 4))
-    return [candidate for candidate in candidates if stale_on(candidate) == day]
+def last_stale_verification(day):
+    """The latest verification date that is six months old or more on `day`: the verifications stale on
+    `day` are exactly those made on this date or before (at the end of a short month, several dates turn
+    stale the same day: 28 to 31 August all on 28 February)."""
+    latest = day - STALE_AFTER
+    while stale_on(latest + datetime.timedelta(days=1)) <= day:
+        latest += datetime.timedelta(days=1)
+    return latest
 
 
 def live_aids():
@@ -130,15 +145,38 @@ def live_aids():
 
 
 def due_reminders(day):
-    """(aid, reason) for every reminder falling due on `day`, closings first, each list by title."""
-    closing = live_aids().filter(permanent=False, closes_on=day + CLOSING_NOTICE).order_by("title", "pk")
+    """(aid, reason) for every reminder due on `day` and not yet sent for the aid's current date, closings
+    first, each list by title."""
+    closing = (
+        live_aids()
+        .filter(permanent=False, closes_on__gte=day, closes_on__lte=day + CLOSING_NOTICE)
+        .exclude(closing_reminder_for=F("closes_on"))
+        .order_by("title", "pk")
+    )
     stale = (
         live_aids()
-        .filter(last_verified_on__in=verified_dates_stale_on(day))
-        .exclude(closes_on__lt=day)  # closed: nothing left to verify
+        .filter(last_verified_on__lte=last_stale_verification(day))
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=day) | Q(permanent=True))  # closed: nothing to verify
+        .exclude(verification_reminder_for=F("last_verified_on"))
         .order_by("title", "pk")
     )
     return [(aid, CLOSING) for aid in closing] + [(aid, STALE) for aid in stale]
+
+
+def claim(aid, reason):
+    """Records, in one conditional UPDATE, that the reminder for the aid's current date is being sent; True
+    when this run owns it, False when another run recorded it first (the database serialises the two)."""
+    date = getattr(aid, REMINDED_DATE[reason])
+    recorded = REMINDER_FOR[reason]
+    return AidPage.objects.filter(pk=aid.pk).exclude(**{recorded: date}).update(**{recorded: date}) == 1
+
+
+def release(aid, reason):
+    """Gives a claim back (the recorded date as it was before `claim`), for the next run to send it."""
+    recorded = REMINDER_FOR[reason]
+    AidPage.objects.filter(pk=aid.pk, **{recorded: getattr(aid, REMINDED_DATE[reason])}).update(
+        **{recorded: getattr(aid, recorded)}
+    )
 
 
 def _reachable(users):
@@ -185,19 +223,34 @@ def edit_link(aid):
     return settings.SITE_BASE_URL + reverse("wagtailadmin_pages:edit", args=[aid.pk])
 
 
-def reminder_subject(aid, reason):
+def days_left(aid, day):
+    return (aid.closes_on - day).days
+
+
+def reminder_subject(aid, reason, day):
     with translation.override("fr"):
         if reason == CLOSING:
-            return _("Aide « %(title)s » : clôture dans 14 jours") % {"title": aid.title}
+            days = days_left(aid, day)
+            if days == 0:
+                return _("Aide « %(title)s » : clôture aujourd'hui") % {"title": aid.title}
+            if days == 1:
+                return _("Aide « %(title)s » : clôture demain") % {"title": aid.title}
+            return ngettext(
+                "Aide « %(title)s » : clôture dans %(days)d jour",
+                "Aide « %(title)s » : clôture dans %(days)d jours",
+                days,
+            ) % {"title": aid.title, "days": days}
         return _("Aide « %(title)s » : à revérifier (dernière vérification le %(date)s)") % {
             "title": aid.title,
             "date": date_format(aid.last_verified_on, "j F Y"),
         }
 
 
-def reminder_email(aid, reason, user, fallback=False, connection=None):
-    """The reminder one editor receives: plain text and HTML, in French, every link absolute."""
-    subject = reminder_subject(aid, reason)
+def reminder_email(aid, reason, user, fallback=False, connection=None, day=None):
+    """The reminder one editor receives on `day` (today by default): plain text and HTML, in French, every
+    link absolute."""
+    day = day or timezone.localdate()
+    subject = reminder_subject(aid, reason, day)
     context = email_context(
         {
             "subject": subject,
@@ -205,7 +258,9 @@ def reminder_email(aid, reason, user, fallback=False, connection=None):
             "name": user.first_name.strip(),
             "title": aid.title,
             "closes_on": aid.closes_on,
+            "days": days_left(aid, day) if reason == CLOSING else None,
             "last_verified_on": aid.last_verified_on,
+            "exactly_six_months": reason == STALE and stale_on(aid.last_verified_on) == day,
             "page_url": page_link(aid),
             "edit_url": edit_link(aid),
             "fallback": fallback,
@@ -222,12 +277,17 @@ def reminder_email(aid, reason, user, fallback=False, connection=None):
     return message
 
 
-def sent_key(aid, reason, day, user):
-    return f"aid-reminder:{aid.pk}:{reason}:{day.isoformat()}:{user.pk}"
-
-
 def send_due_reminders(day=None):
-    """Sends the reminders due on `day` (today, in the site's time zone, by default); returns an Outcome."""
+    """Sends the reminders due on `day` (today, in the site's time zone, by default); returns an Outcome.
+
+    Each reminder is claimed (`claim`) before its first email, so that it is sent by one run only. Then:
+
+    - if its email failed for every recipient, the claim is released: the next run (the same day or a later
+      one, the reminder being still due) sends it again;
+    - if it failed for some recipients only, the claim is kept and the failures are logged: the others
+      received it, and sending it again would give them a second copy;
+    - an aid with no one to tell (no active user with an address at all) is logged and left unclaimed.
+    """
     day = day or timezone.localdate()
     outcome = Outcome()
     due = due_reminders(day)
@@ -237,22 +297,40 @@ def send_due_reminders(day=None):
     try:
         for aid, reason in due:
             editors, fallback = aid_editors(aid)
+            if not editors:
+                logger.warning("Aid reminder %s for page %s: nobody to send it to", reason, aid.pk)
+                continue
+            if not claim(aid, reason):
+                outcome.skipped += 1
+                continue
+            sent, failed = [], 0
             for user in editors:
-                key = sent_key(aid, reason, day, user)
-                if not cache.add(key, timezone.now().isoformat(), SENT_KEPT_SECONDS):
-                    outcome.skipped += 1
-                    continue
                 try:
                     connection.open()
-                    reminder_email(aid, reason, user, fallback, connection).send()
+                    reminder_email(aid, reason, user, fallback, connection, day).send()
                 except Exception:  # noqa: BLE001 — one refused message must not stop the others
-                    cache.delete(key)
                     connection.close()  # a broken connection is opened again for the next message
-                    outcome.failed += 1
+                    failed += 1
                     logger.exception("Aid reminder %s for page %s to user %s not sent", reason, aid.pk, user.pk)
                     continue
-                outcome.sent += 1
-                outcome.details.append((aid.pk, reason, user.email))
+                sent.append((aid.pk, reason, user.email))
+            if not sent:
+                release(aid, reason)
+                outcome.released += 1
+                logger.error("Aid reminder %s for page %s reached nobody: left for the next run", reason, aid.pk)
+                continue
+            outcome.reminders += 1
+            outcome.sent += len(sent)
+            outcome.details += sent
+            if failed:
+                outcome.undelivered += failed
+                logger.error(
+                    "Aid reminder %s for page %s not delivered to %d of %d recipients; not sent again",
+                    reason,
+                    aid.pk,
+                    failed,
+                    len(editors),
+                )
     finally:
         connection.close()
     return outcome

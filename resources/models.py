@@ -31,6 +31,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from hub import cache as hub_cache
 from hub.admin_panels import LabelledInlinePanel, LabelledMultipleChooserPanel
 from hub.blocks import BaseStreamBlock
+from hub.i18n import localized_list
 from hub.models import Commune
 from hub.models.index import IndexPage
 from hub.models.localised import LocalisedTaxonomyMixin, LocalisedTaxonomyPageForm
@@ -255,6 +256,11 @@ class ProjectPage(LocalisedTaxonomyMixin, Page):
             "programmes",
             "thematics",
         )
+        # The aids the funding lines name, in the visitor's language, in one query at most.
+        linked = [line.aid for line in self.funding_lines.all() if line.aid is not None and line.aid.live]
+        shown = {aid.pk: page for aid, page in zip(linked, localized_list(linked), strict=True)}
+        for line in self.funding_lines.all():
+            line.aid_page = shown.get(line.aid_id)
         context["related_section"] = self.related_section(request)
         return context
 
@@ -694,6 +700,10 @@ class AidPage(LocalisedTaxonomyMixin, Page):
     external_id = models.CharField(
         _("identifiant aides-territoires"), max_length=40, blank=True, db_index=True, editable=False
     )
+    # The reminders sent to its editors (resources.aid_reminders): the closing date and the verification date
+    # each was sent for, so that each is sent once, even after a missed day.
+    closing_reminder_for = models.DateField(null=True, blank=True, editable=False)
+    verification_reminder_for = models.DateField(null=True, blank=True, editable=False)
     # Where the aid can be used, derived from its territory rules on save, for the listing's territory
     # facets: the codes of the régions and départements it reaches; empty lists with `nationwide`.
     nationwide = models.BooleanField(default=True, editable=False)
@@ -787,6 +797,17 @@ class AidPage(LocalisedTaxonomyMixin, Page):
     class Meta:
         verbose_name = pgettext_lazy("type de page", "aide")
         verbose_name_plural = pgettext_lazy("type de page", "aides")
+
+    # What the reminders recorded belongs to the live page: neither a draft published later nor a copy
+    # brings back an older value (which would send a reminder again).
+    REMINDER_FIELDS = ("closing_reminder_for", "verification_reminder_for")
+    exclude_fields_in_copy = list(REMINDER_FIELDS)
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in self.REMINDER_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
 
     def clean(self):
         super().clean()

@@ -2,7 +2,6 @@ import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from resources.aid_reminders import send_due_reminders
 
@@ -16,10 +15,11 @@ def iso_date(value):
 
 class Command(BaseCommand):
     help = (
-        "Envoie aux éditeurs des aides financières leurs rappels du jour : 14 jours avant la clôture d'une "
-        "aide, et le jour où sa dernière vérification a six mois. À lancer chaque jour par cron "
-        "(par exemple « 0 7 * * * manage.py send_aid_reminders »). Idempotent : un second passage le même "
-        "jour n'envoie rien de nouveau."
+        "Envoie aux éditeurs des aides financières leurs rappels dus : quand la clôture d'une aide est dans "
+        "14 jours ou moins, et quand sa dernière vérification a six mois ou plus. À lancer chaque jour par "
+        "cron (par exemple « 0 7 * * * manage.py send_aid_reminders ») ; un jour manqué est rattrapé au "
+        "passage suivant. Idempotent : chaque rappel est envoyé une fois par date de clôture et par date de "
+        "vérification, enregistrée sur l'aide ; un second passage n'envoie rien de nouveau."
     )
 
     def add_arguments(self, parser):
@@ -29,9 +29,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         outcome = send_due_reminders(options["date"])
-        self.stdout.write(f"{outcome.sent} rappel(s) envoyé(s), {outcome.skipped} déjà envoyé(s).")
-        if outcome.failed:
-            day = (options["date"] or timezone.localdate()).isoformat()
-            raise CommandError(
-                f"{outcome.failed} rappel(s) non envoyé(s) : relancez la commande avec --date {day} pour les envoyer."
+        self.stdout.write(
+            f"{outcome.reminders} rappel(s) envoyé(s) ({outcome.sent} e-mail(s)), "
+            f"{outcome.skipped} déjà envoyé(s) par un autre passage."
+        )
+        problems = []
+        if outcome.released:
+            problems.append(
+                f"{outcome.released} rappel(s) non envoyé(s), aucun destinataire joint : le prochain passage "
+                "les enverra (relancez la commande)"
             )
+        if outcome.undelivered:
+            problems.append(
+                f"{outcome.undelivered} e-mail(s) refusé(s) pour des rappels reçus par d'autres destinataires : "
+                "ils ne seront pas renvoyés (voir le journal)"
+            )
+        if problems:
+            raise CommandError(" ; ".join(problems) + ".")
