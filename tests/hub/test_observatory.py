@@ -552,6 +552,7 @@ def test_medians_are_renewed_when_the_territories_change(site_content, abbeville
     assert epci_projects_comparison(abbeville.epci) == (3, Decimal("1.5"), 2)
 
 
+@pytest.mark.django_db(transaction=True)  # db_worker closes the database connection when it is done
 def test_out_of_date_medians_are_renewed_by_one_background_task(site_content, abbeville, settings):
     settings.HUB_OBSERVATORY_MEDIANS_TIMEOUT = 3600
     assert epci_projects_comparison(abbeville.epci) == (3, 3, 1)
