@@ -623,22 +623,26 @@ def update_commune_search_index(ids=None):
 # Programme members from a CSV file
 
 
+def read_file_content(path_or_file, error):
+    """What an uploaded file object (text or bytes) or a named file holds; a missing or unreadable file raises
+    `error` (an exception class taking a list of messages)."""
+    if hasattr(path_or_file, "read"):
+        return path_or_file.read()
+    try:
+        return Path(path_or_file).read_bytes()
+    except FileNotFoundError as exc:
+        raise error([_("Fichier introuvable : %(path)s") % {"path": path_or_file}]) from exc
+    except OSError as exc:
+        raise error(
+            [_("Lecture impossible de %(path)s : %(error)s") % {"path": path_or_file, "error": exc.strerror or exc}]
+        ) from exc
+
+
 def read_csv_text(csv_file, error=None):
     """The text of an uploaded or named CSV file (UTF-8 with or without BOM, else cp1252, as spreadsheets
     on Windows save it); a missing or unreadable file raises `error` (an exception class taking a list of
     messages), ProgrammeMembersImportError by default."""
-    error = error or ProgrammeMembersImportError
-    if hasattr(csv_file, "read"):
-        content = csv_file.read()
-    else:
-        try:
-            content = Path(csv_file).read_bytes()
-        except FileNotFoundError as exc:
-            raise error([_("Fichier introuvable : %(path)s") % {"path": csv_file}]) from exc
-        except OSError as exc:
-            raise error(
-                [_("Lecture impossible de %(path)s : %(error)s") % {"path": csv_file, "error": exc.strerror or exc}]
-            ) from exc
+    content = read_file_content(csv_file, error or ProgrammeMembersImportError)
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")

@@ -37,7 +37,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
@@ -48,6 +47,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hub.models import EPCI, Commune, Department, Programme, Region, Thematic
+from hub.territories import read_file_content
 from resources.models import AidEligibleCommune, AidIndexPage, AidNature, AidPage, Beneficiary, FunderType
 
 SITE = "https://aides-territoires.beta.gouv.fr"
@@ -143,17 +143,7 @@ def shorten(text, limit):
 def read_aids(json_file):
     """The file's aids (a list of whatever the file holds) and warnings about the file; AidImportError when
     it cannot be read, is not JSON or holds no list of aids."""
-    if hasattr(json_file, "read"):
-        content = json_file.read()
-    else:
-        try:
-            content = Path(json_file).read_bytes()
-        except FileNotFoundError as exc:
-            raise AidImportError([_("Fichier introuvable : %(path)s") % {"path": json_file}]) from exc
-        except OSError as exc:
-            raise AidImportError(
-                [_("Lecture impossible de %(path)s : %(error)s") % {"path": json_file, "error": exc.strerror or exc}]
-            ) from exc
+    content = read_file_content(json_file, AidImportError)
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
